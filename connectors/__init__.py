@@ -1,0 +1,1 @@
+"""Connector plugins: the SDK every connector builds on, and one package per vendor."""

@@ -1,0 +1,204 @@
+"""The connector contract: a declared class with a config model, streams and four verbs.
+
+A connector knows nothing of the hub: it reads and writes its vendor's records
+as plain dicts and reports each record's fate. Everything every connector
+needs (HTTP, retries, pacing, auth refresh, errors, masking) comes from the SDK,
+so a vendor package holds only what its vendor does differently.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from connectors.sdk.errors import ConfigError
+from connectors.sdk.http import HttpClient, HttpOptions, RequestStats
+from connectors.sdk.masking import register_model_secrets
+from connectors.sdk.retry import Sleep
+from connectors.sdk.streams import (
+    Capability,
+    CheckResult,
+    FieldInfo,
+    Page,
+    Record,
+    Stream,
+    WriteRequest,
+    WriteResult,
+)
+
+
+class ConnectorConfig(BaseModel):
+    """Base of every connector's config model: unknown keys are errors, secrets are SecretStr."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    http: HttpOptions = Field(default_factory=HttpOptions)
+
+
+ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
+
+
+def describe_validation_error(error: ValidationError, *, prefix: str = "") -> str:
+    """One line per bad field: the field path, the value given and what was expected."""
+    lines = []
+    for item in error.errors(include_url=False):
+        path = ".".join(str(p) for p in item["loc"]) or "(root)"
+        value = item.get("input")
+        shown = "<hidden>" if _looks_secret(path) else repr(value)
+        if item["type"] == "missing":
+            lines.append(f"{prefix}{path}: required, but missing")
+        else:
+            lines.append(f"{prefix}{path}: {item['msg']} (got {shown})")
+    return "; ".join(lines)
+
+
+def _looks_secret(path: str) -> bool:
+    lowered = path.lower()
+    return any(word in lowered for word in ("secret", "password", "token", "key", "pat"))
+
+
+class Connector(ABC, Generic[ConfigT]):
+    """Base class of every connector; subclasses declare the class attributes below.
+
+    Lifetime: build one per connector instance, use it inside ``async with`` (or
+    call ``aclose``), and share it between the streams of a run so pacing and
+    authentication are per instance, as vendors count them.
+    """
+
+    name: ClassVar[str]
+    """Registry name, as used in configuration and on the command line (``zoho-crm``)."""
+    title: ClassVar[str]
+    """Human name for the UI (``Zoho CRM``)."""
+    config_model: ClassVar[type[ConnectorConfig]]
+    streams: ClassVar[tuple[Stream, ...]]
+    sandbox: ClassVar[str | None] = None
+    """``module:Class`` reference of the vendor simulator, found by the CLI and the testkit."""
+
+    def __init__(
+        self,
+        config: ConfigT | Mapping[str, Any],
+        *,
+        instance: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        self.config: ConfigT = self.parse_config(config)
+        self.instance = instance or self.name
+        self._transport = transport
+        self._sleep = sleep
+        register_model_secrets(self.config)
+
+    @classmethod
+    def parse_config(cls, config: ConfigT | Mapping[str, Any]) -> ConfigT:
+        """Validate ``config``; a ``ConfigError`` names every bad field and what it needs."""
+        if isinstance(config, cls.config_model):
+            return config
+        try:
+            return cls.config_model.model_validate(config)  # type: ignore[return-value]
+        except ValidationError as exc:
+            raise ConfigError(
+                f"invalid {cls.name} configuration: {describe_validation_error(exc)}",
+                connector=cls.name,
+            ) from None
+
+    def http_client(
+        self,
+        *,
+        base_url: str = "",
+        auth: httpx.Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpClient:
+        """An ``HttpClient`` wired with this instance's options, transport and sleep."""
+        kwargs: dict[str, Any] = {}
+        if self._sleep is not None:
+            kwargs["sleep"] = self._sleep
+        return HttpClient(
+            connector=self.instance,
+            base_url=base_url,
+            options=self.config.http,
+            auth=auth,
+            headers=headers,
+            transport=self._transport,
+            **kwargs,
+        )
+
+    def stream(self, name: str) -> Stream:
+        """The declared stream called ``name``, or a ``ConfigError`` listing the real ones."""
+        for stream in self.streams:
+            if stream.name == name:
+                return stream
+        known = ", ".join(s.name for s in self.streams)
+        raise ConfigError(
+            f"unknown stream {name!r}; this connector has: {known}", connector=self.instance
+        )
+
+    def _require(self, stream: Stream, capability: Capability) -> None:
+        if not stream.can(capability):
+            raise ConfigError(
+                f"stream {stream.name!r} does not support {capability.value}",
+                connector=self.instance,
+                stream=stream.name,
+            )
+
+    @property
+    @abstractmethod
+    def stats(self) -> RequestStats:
+        """Request counters of this instance since it was built."""
+
+    @abstractmethod
+    async def check(self) -> CheckResult:
+        """Prove credentials and reachability; the message says what to fix, never a secret."""
+
+    @abstractmethod
+    def read(self, stream: str, since: Any = None) -> AsyncIterator[Page]:
+        """Pages of remote records after cursor ``since`` (``None``: everything).
+
+        Each page's ``cursor`` is safe to checkpoint once the page is stored; reading
+        again from it repeats nothing that was stored and skips nothing that was not.
+        """
+
+    def read_deleted(self, stream: str, since: Any = None) -> AsyncIterator[Page]:
+        """Tombstones (records with at least the primary key) deleted after ``since``."""
+        self._require(self.stream(stream), Capability.READ_DELETED)
+        raise AssertionError("a stream declaring READ_DELETED must override read_deleted")
+
+    async def write(self, stream: str, requests: Sequence[WriteRequest]) -> list[WriteResult]:
+        """Create or update records, batching at the vendor's maximum; one result per request.
+
+        A record the vendor refuses fails alone (``status="failed"`` with the vendor's
+        reason); only a failure of the whole call (auth, transport) raises.
+        """
+        self._require(self.stream(stream), Capability.WRITE)
+        raise AssertionError("a stream declaring WRITE must override write")
+
+    async def lookup(self, stream: str, external_keys: Sequence[str]) -> dict[str, Record]:
+        """Remote records already carrying these external keys, by key.
+
+        The sync engine calls this before re-trying a create whose outcome it never
+        learned, so a crash between "sent" and "recorded" cannot make a duplicate.
+        """
+        self._require(self.stream(stream), Capability.WRITE)
+        raise AssertionError("a stream declaring WRITE must override lookup")
+
+    async def discover(self) -> dict[str, list[FieldInfo]]:
+        """Remote fields per stream; the default reports none."""
+        return {stream.name: [] for stream in self.streams}
+
+    async def aclose(self) -> None:
+        """Release connections; the default has none to release."""
+        return
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    @staticmethod
+    def record_id(record: Record, stream: Stream) -> str:
+        """The record's primary key as a string (vendors mix ints and strings)."""
+        return str(record[stream.primary_key])

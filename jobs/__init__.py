@@ -1,0 +1,1 @@
+"""Scheduling machinery: runs targets named by reference; imports nothing of ours."""
