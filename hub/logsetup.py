@@ -18,5 +18,5 @@ def configure_logging(level: str = "INFO") -> None:
         handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler._synchub = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    for noisy in ("httpx", "httpcore", "uvicorn.access"):
+    for noisy in ("httpx", "httpcore", "uvicorn.access", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

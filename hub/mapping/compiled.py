@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from jinja2 import Undefined
+
 from hub.mapping.errors import MappingError
 from hub.mapping.expressions import compile_expression, compile_template
 from hub.mapping.spec import FieldSpec, MappingSpec
@@ -72,7 +74,14 @@ def make_source(source: str, variable: str) -> Getter:
     """A getter from a path, an expression or a template; ``variable`` names the record."""
     if is_expression(source):
         expr = compile_expression(source.strip()[2:-2].strip())
-        return lambda record: expr(**{variable: record})
+
+        def evaluate(record: dict[str, Any]) -> Any:
+            result = expr(**{variable: record})
+            if isinstance(result, Undefined):  # missing key, or the sandbox refused an access
+                result._fail_with_undefined_error()
+            return result
+
+        return evaluate
     if is_template(source):
         render = compile_template(source)
         return lambda record: render(**{variable: record})

@@ -27,7 +27,7 @@ def load_text(
     try:
         source = YamlSource(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise MappingFileError(path, [(line, "(file)", f"not valid YAML: {exc}")]) from None
     if not isinstance(source.data, dict):

@@ -65,9 +65,9 @@ def _problems(exc: ValidationError, data: dict[str, Any]) -> list[FieldProblem]:
                 "(record)",
             )
             value = data.get(loc) if loc in data else None
+        elif item["type"] == "missing":
+            value, message = None, "required, but missing"
         else:
             value = item.get("input")
-        if item["type"] == "missing":
-            message = "required, but missing"
         problems.append(FieldProblem(loc, value, message))
     return problems

@@ -23,8 +23,16 @@ class EchoSandbox(Sandbox):
     def build_app(self) -> ASGIApp:
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
             body = json.dumps({"items": list(range(50))}).encode()
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
 
         return app

@@ -38,12 +38,17 @@ async def test_token_fetched_once_and_reused() -> None:
 @respx.mock
 async def test_rejected_token_is_refreshed_once_and_request_resent() -> None:
     token = respx.post("https://accounts.example/token").mock(
-        side_effect=[httpx.Response(200, json={"access_token": "old"}), httpx.Response(200, json={"access_token": "new"})]
+        side_effect=[
+            httpx.Response(200, json={"access_token": "old"}),
+            httpx.Response(200, json={"access_token": "new"}),
+        ]
     )
     api = respx.get("https://api.example/x").mock(
-        side_effect=lambda request: httpx.Response(200, json={"ok": True})
-        if request.headers["Authorization"] == "Token new"
-        else httpx.Response(401, json={"code": "INVALID_TOKEN"})
+        side_effect=lambda request: (
+            httpx.Response(200, json={"ok": True})
+            if request.headers["Authorization"] == "Token new"
+            else httpx.Response(401, json={"code": "INVALID_TOKEN"})
+        )
     )
     http = HttpClient(connector="t", base_url="https://api.example", auth=TokenAuth())
     assert await http.request("GET", "/x") == {"ok": True}
