@@ -88,6 +88,10 @@ class RefreshingAuth(httpx.Auth):
             seen = self.refreshes
             self.apply(request)
             response = yield request
+            if self.requires_response_body:
+                # httpx reads the body for its own auth flows only; body-coded rejections
+                # (HTTP 200 with a vendor code) need it read before ``is_rejected``.
+                await response.aread()
             if not self.is_rejected(response):
                 return
         raise AuthError(
