@@ -46,6 +46,8 @@ class Stream:
     write_batch_size: int = 100
     page_size: int = 200
     external_key_field: str | None = None
+    alternate_key: str | None = None
+    """A second identifier other records reference this one by (a document number)."""
     parent_stream: str | None = None
     description: str = ""
 

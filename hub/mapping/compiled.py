@@ -168,6 +168,7 @@ class CompiledMapping:
     name: str
     fields: list[CompiledField]
     extra: list[CompiledField]
+    push_when: Getter | None = None
 
     @classmethod
     def compile(cls, spec: MappingSpec, name: str) -> CompiledMapping:
@@ -177,7 +178,17 @@ class CompiledMapping:
             name,
             [_compile_field(n, f, spec) for n, f in spec.fields.items()],
             [_compile_field(n, f, spec) for n, f in spec.extra.items()],
+            make_source(spec.push_when, "record") if spec.push_when else None,
         )
+
+    def creates(self, values: dict[str, Any]) -> bool:
+        """Whether this mapping's stream should create a remote twin of ``values``."""
+        if self.push_when is None:
+            return True
+        try:
+            return bool(self.push_when(values))
+        except Exception as exc:  # noqa: BLE001
+            raise MappingError(self.name, "push_when", None, f"expression failed: {exc}") from exc
 
     @property
     def inbound_fields(self) -> list[CompiledField]:

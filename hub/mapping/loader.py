@@ -149,6 +149,11 @@ def _semantic_problems(
                     f"match key {key!r} is not a mapped field",
                 )
             )
+    if spec.push_when is not None:
+        try:
+            make_source(spec.push_when, "record")
+        except UnsafeExpression as exc:
+            problems.append((source.line(("push_when",)), "push_when", str(exc)))
     return problems
 
 

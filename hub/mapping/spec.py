@@ -17,6 +17,7 @@ One file maps one connector stream to one canonical entity::
       region: {path: Region__c}
     constants:                   # remote fields always written with these values
       Layout: {id: "4000000000001"}
+    push_when: "{{ record.kind == 'vat_special' }}"   # optional: which records this stream creates
 """
 
 from __future__ import annotations
@@ -119,4 +120,9 @@ class MappingSpec(BaseModel):
     )
     constants: dict[str, Any] = Field(
         default_factory=dict, description="Remote fields always written as given."
+    )
+    push_when: str | None = Field(
+        None,
+        description="{{ expression }} on the canonical record; only records for which it is true "
+        "are created through this stream (e.g. special vs normal VAT invoices in separate forms).",
     )

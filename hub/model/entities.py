@@ -149,9 +149,11 @@ class CustomerData(CanonicalData):
 
 
 class Customer(CustomerData, TrackedColumns, table=True):
-    """Customer table."""
+    """Customer table; ``name_key`` is the normalised name matching uses (indexed)."""
 
     __tablename__ = "customer"
+
+    name_key: str | None = Field(default=None, max_length=200, index=True)
 
 
 # --- Contact ------------------------------------------------------------------------

@@ -2,5 +2,23 @@
 
 from hub.settings.loader import SettingsError, load_settings
 from hub.settings.model import ConnectorInstance, Settings, WebSettings
+from hub.settings.pipelines import (
+    ConflictPolicy,
+    DeletePolicy,
+    PipelineSettings,
+    Schedule,
+    StreamBinding,
+)
 
-__all__ = ["ConnectorInstance", "Settings", "SettingsError", "WebSettings", "load_settings"]
+__all__ = [
+    "ConflictPolicy",
+    "ConnectorInstance",
+    "DeletePolicy",
+    "PipelineSettings",
+    "Schedule",
+    "Settings",
+    "SettingsError",
+    "StreamBinding",
+    "WebSettings",
+    "load_settings",
+]

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub.settings.pipelines import PipelineSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///var/synchub.db"
 
@@ -76,6 +78,19 @@ class Settings(BaseSettings):
     connectors: dict[str, ConnectorInstance] = Field(
         default_factory=dict, description="Connector instances by name."
     )
+    pipelines: dict[str, PipelineSettings] = Field(default_factory=dict, description="Sync pipelines by name.")
+
+    @model_validator(mode="after")
+    def _pipelines_name_known_connectors(self) -> Settings:
+        for name, pipeline in self.pipelines.items():
+            for index, binding in enumerate(pipeline.streams):
+                if binding.connector not in self.connectors:
+                    known = ", ".join(self.connectors) or "none configured"
+                    raise ValueError(
+                        f"pipelines.{name}.streams[{index}].connector: no connector instance "
+                        f"{binding.connector!r} (configured: {known})"
+                    )
+        return self
 
     @field_validator("database_url")
     @classmethod

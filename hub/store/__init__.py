@@ -12,6 +12,7 @@ from hub.store.tables import (
     Link,
     Run,
     RunEvent,
+    WriteIntent,
 )
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Link",
     "Run",
     "RunEvent",
+    "WriteIntent",
     "current_revision",
     "make_engine",
     "upgrade",

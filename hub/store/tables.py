@@ -40,10 +40,30 @@ class Link(SQLModel, table=True):
     hash: str | None = Field(default=None, max_length=64)
     """Hash of the mapped canonical values last read from or written to the remote."""
     remote_version: str | None = Field(default=None, max_length=64)
+    values: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    """Canonical values (JSON form) the remote is known to hold, per mapped field: the
+    base of the three-way merge and of echo suppression."""
     raw: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     """The last raw vendor payload, for re-mapping without calling the vendor."""
     last_run_id: str | None = Field(default=None, max_length=36)
     updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class WriteIntent(SQLModel, table=True):
+    """A create about to be sent; present after a crash means "outcome unknown, look it up"."""
+
+    __tablename__ = "write_intent"
+    __table_args__ = (UniqueConstraint("connector", "entity", "hub_id", name="uq_write_intent"),)
+
+    id: int | None = Field(
+        default=None, sa_column=Column(AutoId, primary_key=True, autoincrement=True)
+    )
+    connector: str = Field(max_length=60)
+    stream: str = Field(max_length=60)
+    entity: str = Field(max_length=20)
+    hub_id: str = Field(max_length=36)
+    run_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime = Field(sa_type=UtcDateTime)
 
 
 class Change(SQLModel, table=True):
@@ -186,4 +206,4 @@ class Audit(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
-STORE_TABLES = (Link, Change, Cursor, Run, RunEvent, DeadLetter, Conflict, Audit)
+STORE_TABLES = (Link, WriteIntent, Change, Cursor, Run, RunEvent, DeadLetter, Conflict, Audit)

@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from hub import __version__
 from hub.cli.app import app
+from hub.store import make_engine
+from hub.store.migrate import alembic_config
 
 runner = CliRunner()
 
@@ -53,9 +56,10 @@ def test_every_command_explains_itself(command: list[str]) -> None:
 def test_db_upgrade_creates_the_schema_then_reports_current(tmp_path: Path) -> None:
     first = runner.invoke(app, ["db", "upgrade"])
     assert first.exit_code == 0, first.output
-    assert "empty -> 0001" in first.stdout
+    head = ScriptDirectory.from_config(alembic_config(make_engine("sqlite://"))).get_current_head()
+    assert f"empty -> {head}" in first.stdout
     current = runner.invoke(app, ["db", "current"])
-    assert current.stdout.strip() == "0001"
+    assert current.stdout.strip() == head
 
 
 def test_bad_setting_exits_2_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,7 +75,8 @@ def test_connectors_list_shows_installed_types() -> None:
     assert "Installed connectors" in result.stdout
 
 
-def test_mappings_validate_good_and_bad(tmp_path: Path) -> None:
+def test_mappings_validate_good_and_bad(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("connectors.sdk.registry.names", lambda: ["zoho-crm"])
     folder = tmp_path / "mappings" / "zoho_crm"
     folder.mkdir(parents=True)
     (folder / "customer.yaml").write_text(GOOD, encoding="utf-8")
@@ -132,6 +137,14 @@ def test_mappings_schema_is_json_schema() -> None:
     schema = json.loads(result.stdout)
     assert schema["title"] == "MappingSpec"
     assert "fields" in schema["properties"]
+
+
+def test_mappings_validate_refuses_unknown_connector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("connectors.sdk.registry.names", lambda: ["kingdee"])
+    (tmp_path / "customer.yaml").write_text(GOOD, encoding="utf-8")
+    result = runner.invoke(app, ["mappings", "validate", str(tmp_path / "customer.yaml")])
+    assert result.exit_code == 1
+    assert "no connector named 'zoho-crm' is installed" in result.stdout
 
 
 def test_sandbox_with_unknown_name_fails_clearly() -> None:
