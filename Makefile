@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,distributed]'
+	$(BIN)/pip install --quiet -e '.[dev,distributed,fidelity]'
 	touch $(STAMP)
 
 install: $(STAMP)
