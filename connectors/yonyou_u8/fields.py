@@ -1,0 +1,73 @@
+"""The remote fields each U8 stream carries, for ``discover()`` and mapping authors."""
+
+from __future__ import annotations
+
+from connectors.sdk import FieldInfo
+
+FIELDS: dict[str, tuple[FieldInfo, ...]] = {
+    "customers": (
+        FieldInfo("code", "string", "客户编码", required=True),
+        FieldInfo("name", "string", "客户名称", required=True),
+        FieldInfo("abbrname", "string", "客户简称"),
+        FieldInfo("sort_code", "string", "客户分类编码"),
+        FieldInfo("regcode", "string", "税号 (统一社会信用代码)"),
+        FieldInfo("address", "string", "地址"),
+        FieldInfo("contact", "string", "联系人"),
+        FieldInfo("phone", "string", "电话"),
+        FieldInfo("email", "string", "Email"),
+        FieldInfo("bank_open", "string", "开户银行"),
+        FieldInfo("bank_acc_number", "string", "银行账号"),
+        FieldInfo("trade", "string", "行业"),
+        FieldInfo("ModifyDate", "datetime", "修改日期", read_only=True),
+        FieldInfo("self_define1", "string", "自定义项1 (holds the hub id)"),
+    ),
+    "sales_orders": (
+        FieldInfo("code", "string", "订单号"),
+        FieldInfo("date", "date", "单据日期", required=True),
+        FieldInfo("custcode", "string", "客户编码", required=True, reference="customers"),
+        FieldInfo("typecode", "string", "销售类型"),
+        FieldInfo("taxrate", "decimal", "税率 (percent)"),
+        FieldInfo("sum", "decimal", "价税合计"),
+        FieldInfo("memo", "string", "备注"),
+        FieldInfo("state", "string", "状态", options=("Opening", "Approved", "Changing", "Closed")),
+        FieldInfo("define1", "string", "自定义项1 (contract type)"),
+        FieldInfo("define11", "string", "自定义项11 (hub id)"),
+        FieldInfo("entry", "array", "订单行"),
+    ),
+    "sales_invoices": (
+        FieldInfo("invoiceno", "string", "发票号"),
+        FieldInfo("vouchertype", "string", "发票类型", options=("26", "27")),
+        FieldInfo("date", "date", "开票日期", required=True),
+        FieldInfo("customercode", "string", "客户编码", required=True, reference="customers"),
+        FieldInfo("csocode", "string", "订单号", reference="sales_orders"),
+        FieldInfo("taxrate", "decimal", "税率 (percent)"),
+        FieldInfo("originalmoney", "decimal", "原币无税金额"),
+        FieldInfo("originaltax", "decimal", "原币税额"),
+        FieldInfo("originalsum", "decimal", "原币价税合计"),
+        FieldInfo("define11", "string", "自定义项11 (hub id)"),
+        FieldInfo("entry", "array", "发票行"),
+    ),
+    "receivables": (
+        FieldInfo("code", "string", "应收单号"),
+        FieldInfo("date", "date", "单据日期", required=True),
+        FieldInfo("cust_vendor_code", "string", "客商编码", required=True, reference="customers"),
+        FieldInfo("amount", "decimal", "原币金额", required=True),
+        FieldInfo("natamount", "decimal", "本币金额"),
+        FieldInfo("digest", "string", "摘要"),
+        FieldInfo("define11", "string", "自定义项11 (hub id)"),
+        FieldInfo("entry", "array", "应收单体"),
+    ),
+    "receipts": (
+        FieldInfo("vouchcode", "string", "收款单号"),
+        FieldInfo("vouchdate", "date", "单据日期", required=True),
+        FieldInfo("vouchtype", "string", "单据类型", options=("48", "49")),
+        FieldInfo("customercode", "string", "客户编码", required=True, reference="customers"),
+        FieldInfo("amount", "decimal", "本币金额", required=True),
+        FieldInfo("originalamount", "decimal", "原币金额"),
+        FieldInfo("balancecode", "string", "结算方式编码"),
+        FieldInfo("digest", "string", "摘要", required=True),
+        FieldInfo("define10", "string", "自定义项10 (invoice number)", reference="sales_invoices"),
+        FieldInfo("define11", "string", "自定义项11 (hub id)"),
+        FieldInfo("entry", "array", "收款单体"),
+    ),
+}
