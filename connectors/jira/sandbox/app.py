@@ -54,8 +54,13 @@ TOKEN_LIFETIME = timedelta(days=7)
 class Refusal(Exception):
     """An error answer, raised from deep inside a handler."""
 
-    def __init__(self, status: int, messages: list[str] | None = None, errors: dict[str, str] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        messages: list[str] | None = None,
+        errors: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.status = status
         self.messages = messages or []
         self.errors = errors or {}
@@ -81,7 +86,12 @@ class JiraApp:
         routes = [
             r("/rest/auth/1/session", self.session, ["GET"], anonymous=True),
             r("/rest/webhooks/1.0/webhook", self.webhooks, ["GET", "POST"], versioned=False),
-            r("/rest/webhooks/1.0/webhook/{hook_id}", self.webhook_delete, ["DELETE"], versioned=False),
+            r(
+                "/rest/webhooks/1.0/webhook/{hook_id}",
+                self.webhook_delete,
+                ["DELETE"],
+                versioned=False,
+            ),
             r(f"{API}/serverInfo", self.server_info, ["GET"], anonymous=True),
             r(f"{API}/myself", self.myself, ["GET"]),
             r(f"{API}/field", self.fields, ["GET"]),
@@ -99,7 +109,11 @@ class JiraApp:
             r(f"{API}/issue/{{key}}/transitions", self.transitions, ["GET", "POST"]),
             r(f"{API}/issue/{{key}}/remotelink", self.remote_links, ["GET", "POST", "DELETE"]),
             r(f"{API}/issue/{{key}}/properties", self.property_keys, ["GET"]),
-            r(f"{API}/issue/{{key}}/properties/{{prop}}", self.property_one, ["GET", "PUT", "DELETE"]),
+            r(
+                f"{API}/issue/{{key}}/properties/{{prop}}",
+                self.property_one,
+                ["GET", "PUT", "DELETE"],
+            ),
             r(f"{API}/search", self.search_legacy, ["GET", "POST"], anonymous=True),
             r(f"{API}/search/jql", self.search_jql, ["GET", "POST"], anonymous=True),
             r(f"{API}/search/approximate-count", self.approximate_count, ["POST"]),
@@ -107,7 +121,12 @@ class JiraApp:
         return Starlette(routes=routes)
 
     def _route(
-        self, path: str, handler: Handler, methods: list[str], *, anonymous: bool = False,
+        self,
+        path: str,
+        handler: Handler,
+        methods: list[str],
+        *,
+        anonymous: bool = False,
         versioned: bool = True,
     ) -> Route:
         async def endpoint(request: Request) -> Response:
@@ -119,7 +138,9 @@ class JiraApp:
                     self.sb.base_url = str(request.base_url).rstrip("/")
                 response = await handler(request)
             except Refusal as exc:
-                response = JSONResponse(envelope(exc.messages, exc.errors), exc.status, headers=exc.headers)
+                response = JSONResponse(
+                    envelope(exc.messages, exc.errors), exc.status, headers=exc.headers
+                )
             except WriteRefused as exc:
                 response = JSONResponse(envelope(exc.messages, exc.errors), 400)
             except jql.JqlError as exc:
@@ -197,46 +218,60 @@ class JiraApp:
             raise Refusal(
                 403,
                 ["CAPTCHA_CHALLENGE; login denied. Log in through the web interface first."],
-                headers={"X-Seraph-LoginReason": "AUTHENTICATION_DENIED",
-                         "X-Authentication-Denied-Reason": "CAPTCHA_CHALLENGE"},
+                headers={
+                    "X-Seraph-LoginReason": "AUTHENTICATION_DENIED",
+                    "X-Authentication-Denied-Reason": "CAPTCHA_CHALLENGE",
+                },
             )
         raise Refusal(
             401,
             ["You are not authenticated. Authentication required to perform this operation."],
-            headers={"X-Seraph-LoginReason": "AUTHENTICATED_FAILED" if not anonymous else "OK",
-                     "WWW-Authenticate": 'OAuth realm="jira"'},
+            headers={
+                "X-Seraph-LoginReason": "AUTHENTICATED_FAILED" if not anonymous else "OK",
+                "WWW-Authenticate": 'OAuth realm="jira"',
+            },
         )
 
     def _user(self, request: Request) -> User:
         user: User | None = request.state.user
         if user is None:
-            raise Refusal(401, ["You are not authenticated. Authentication required to perform this operation."])
+            raise Refusal(
+                401,
+                ["You are not authenticated. Authentication required to perform this operation."],
+            )
         return user
 
     # -- identity and catalogue ------------------------------------------------------------
     async def session(self, request: Request) -> Response:
         """``/rest/auth/1/session``: who the session belongs to."""
         user = self._user(request)
-        return JSONResponse({"self": f"{self.sb.base_url}/rest/api/latest/user?username={user.name}",
-                             "name": user.name, "loginInfo": {"failedLoginCount": 0}})
+        return JSONResponse(
+            {
+                "self": f"{self.sb.base_url}/rest/api/latest/user?username={user.name}",
+                "name": user.name,
+                "loginInfo": {"failedLoginCount": 0},
+            }
+        )
 
     async def server_info(self, request: Request) -> Response:
         """``serverInfo``: version numbers and deployment type, as clients require."""
         now = self.sb.clock.now()
         view = self.view(request)
         cloud = self.sb.flavour == "cloud"
-        return JSONResponse({
-            "baseUrl": self.sb.base_url,
-            "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.15",
-            "versionNumbers": [1001, 0, 0] if cloud else [9, 12, 15],
-            "deploymentType": "Cloud" if cloud else "Server",
-            "buildNumber": 100289 if cloud else 9120015,
-            "buildDate": "2025-11-20T00:00:00.000+0000",
-            "serverTime": _ts(now, view),
-            "serverTimeZone": "Etc/UTC" if cloud else "Asia/Shanghai",
-            "scmInfo": "2d1a8f2",
-            "serverTitle": "SyncHub sandbox Jira",
-        })
+        return JSONResponse(
+            {
+                "baseUrl": self.sb.base_url,
+                "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.15",
+                "versionNumbers": [1001, 0, 0] if cloud else [9, 12, 15],
+                "deploymentType": "Cloud" if cloud else "Server",
+                "buildNumber": 100289 if cloud else 9120015,
+                "buildDate": "2025-11-20T00:00:00.000+0000",
+                "serverTime": _ts(now, view),
+                "serverTimeZone": "Etc/UTC" if cloud else "Asia/Shanghai",
+                "scmInfo": "2d1a8f2",
+                "serverTitle": "SyncHub sandbox Jira",
+            }
+        )
 
     async def myself(self, request: Request) -> Response:
         """``myself``: the authenticated user, with the time zone JQL dates are read in."""
@@ -259,11 +294,16 @@ class JiraApp:
         size = min(_int(request.query_params.get("maxResults"), 50), 100)
         keys = set(request.query_params.getlist("keys"))
         projects = [p for p in self.sb.store.projects.values() if not keys or p.key in keys]
-        page = projects[start:start + size]
+        page = projects[start : start + size]
         last = start + len(page) >= len(projects)
-        body: dict[str, Any] = {"self": str(request.url), "maxResults": size, "startAt": start,
-                                "total": len(projects), "isLast": last,
-                                "values": [project_json(p, view) for p in page]}
+        body: dict[str, Any] = {
+            "self": str(request.url),
+            "maxResults": size,
+            "startAt": start,
+            "total": len(projects),
+            "isLast": last,
+            "values": [project_json(p, view) for p in page],
+        }
         if not last:
             body["nextPage"] = f"{view.api}/project/search?startAt={start + size}&maxResults={size}"
         return JSONResponse(body)
@@ -271,17 +311,23 @@ class JiraApp:
     async def project_get(self, request: Request) -> Response:
         """``project/{key}``: one project; ``expand=issueTypes`` lists its types."""
         project = self._project(request)
-        return JSONResponse(project_json(project, self.view(request),
-                                         expand=request.query_params.get("expand", "")))
+        return JSONResponse(
+            project_json(project, self.view(request), expand=request.query_params.get("expand", ""))
+        )
 
     async def project_statuses(self, request: Request) -> Response:
         """``project/{key}/statuses``: statuses per issue type."""
         self._project(request)
         view = self.view(request)
-        return JSONResponse([
-            {**issuetype_json(t, view), "statuses": [status_json(s, view) for s in STATUSES.values()]}
-            for t in ISSUE_TYPES.values()
-        ])
+        return JSONResponse(
+            [
+                {
+                    **issuetype_json(t, view),
+                    "statuses": [status_json(s, view) for s in STATUSES.values()],
+                }
+                for t in ISSUE_TYPES.values()
+            ]
+        )
 
     async def issue_types(self, request: Request) -> Response:
         """``issuetype``: every issue type."""
@@ -291,8 +337,17 @@ class JiraApp:
     async def resolutions(self, request: Request) -> Response:
         """``resolution``: every resolution."""
         view = self.view(request)
-        return JSONResponse([{"self": f"{view.api}/resolution/{r.id}", "id": r.id, "name": r.name,
-                              "description": r.description} for r in RESOLUTIONS.values()])
+        return JSONResponse(
+            [
+                {
+                    "self": f"{view.api}/resolution/{r.id}",
+                    "id": r.id,
+                    "name": r.name,
+                    "description": r.description,
+                }
+                for r in RESOLUTIONS.values()
+            ]
+        )
 
     async def statuses(self, request: Request) -> Response:
         """``status``: every status."""
@@ -305,15 +360,19 @@ class JiraApp:
         view = self.view(request)
         types = [issuetype_json(t, view) for t in ISSUE_TYPES.values()]
         if self.sb.flavour == "cloud":
-            return JSONResponse({"issueTypes": types, "startAt": 0, "maxResults": 50,
-                                 "total": len(types)})
-        return JSONResponse({"values": types, "startAt": 0, "maxResults": 50,
-                             "total": len(types), "isLast": True})
+            return JSONResponse(
+                {"issueTypes": types, "startAt": 0, "maxResults": 50, "total": len(types)}
+            )
+        return JSONResponse(
+            {"values": types, "startAt": 0, "maxResults": 50, "total": len(types), "isLast": True}
+        )
 
     def _project(self, request: Request) -> Any:
         project = self.sb.store.project(request.path_params["key"])
         if project is None:
-            raise Refusal(404, [f"No project could be found with key '{request.path_params['key']}'."])
+            raise Refusal(
+                404, [f"No project could be found with key '{request.path_params['key']}'."]
+            )
         return project
 
     # -- issues ------------------------------------------------------------------------------
@@ -324,8 +383,9 @@ class JiraApp:
         view = self.view(request)
         with self.sb.lock:
             issue = self.sb.store.create(payload, adf=view.adf, user=user)
-        return JSONResponse({"id": str(issue.id), "key": issue.key,
-                             "self": f"{view.api}/issue/{issue.id}"}, 201)
+        return JSONResponse(
+            {"id": str(issue.id), "key": issue.key, "self": f"{view.api}/issue/{issue.id}"}, 201
+        )
 
     async def issue_bulk(self, request: Request) -> Response:
         """``POST issue/bulk``: at most 50; 201 if any succeeded, 400 if all failed."""
@@ -335,7 +395,9 @@ class JiraApp:
         if not isinstance(updates, list) or not updates:
             raise Refusal(400, ["Issue updates must be a non-empty list."])
         if len(updates) > BULK_LIMIT:
-            raise Refusal(400, [f"The number of issues to create is over the limit of {BULK_LIMIT}."])
+            raise Refusal(
+                400, [f"The number of issues to create is over the limit of {BULK_LIMIT}."]
+            )
         view = self.view(request)
         created, errors = [], []
         with self.sb.lock:
@@ -343,11 +405,21 @@ class JiraApp:
                 try:
                     issue = self.sb.store.create(item, adf=view.adf, user=user)
                 except WriteRefused as exc:
-                    errors.append({"status": 400, "failedElementNumber": index,
-                                   "elementErrors": envelope(exc.messages, exc.errors)})
+                    errors.append(
+                        {
+                            "status": 400,
+                            "failedElementNumber": index,
+                            "elementErrors": envelope(exc.messages, exc.errors),
+                        }
+                    )
                 else:
-                    created.append({"id": str(issue.id), "key": issue.key,
-                                    "self": f"{view.api}/issue/{issue.id}"})
+                    created.append(
+                        {
+                            "id": str(issue.id),
+                            "key": issue.key,
+                            "self": f"{view.api}/issue/{issue.id}",
+                        }
+                    )
         return JSONResponse({"issues": created, "errors": errors}, 201 if created else 400)
 
     async def issue_one(self, request: Request) -> Response:
@@ -358,8 +430,9 @@ class JiraApp:
             if request.method == "GET":
                 fields = _list_param(request, "fields") or ["*all"]
                 props = _list_param(request, "properties")
-                return JSONResponse(issue_json(issue, view, self.sb.store, fields=fields,
-                                               properties=props))
+                return JSONResponse(
+                    issue_json(issue, view, self.sb.store, fields=fields, properties=props)
+                )
             user = self._user(request)
             if request.method == "DELETE":
                 self.sb.store.delete(issue, user)
@@ -399,16 +472,33 @@ class JiraApp:
             if wanted and t.id != wanted:
                 continue
             item: dict[str, Any] = {
-                "id": t.id, "name": t.name, "to": status_json(STATUSES[t.target], view),
-                "hasScreen": t.sets_resolution, "isGlobal": False, "isInitial": False,
-                "isAvailable": True, "isConditional": False, "isLooped": False,
+                "id": t.id,
+                "name": t.name,
+                "to": status_json(STATUSES[t.target], view),
+                "hasScreen": t.sets_resolution,
+                "isGlobal": False,
+                "isInitial": False,
+                "isAvailable": True,
+                "isConditional": False,
+                "isLooped": False,
             }
             if expand:
-                item["fields"] = ({"resolution": {
-                    "required": False, "schema": {"type": "resolution", "system": "resolution"},
-                    "name": "Resolution", "key": "resolution", "operations": ["set"],
-                    "allowedValues": [{"id": r.id, "name": r.name} for r in RESOLUTIONS.values()],
-                }} if t.sets_resolution else {})
+                item["fields"] = (
+                    {
+                        "resolution": {
+                            "required": False,
+                            "schema": {"type": "resolution", "system": "resolution"},
+                            "name": "Resolution",
+                            "key": "resolution",
+                            "operations": ["set"],
+                            "allowedValues": [
+                                {"id": r.id, "name": r.name} for r in RESOLUTIONS.values()
+                            ],
+                        }
+                    }
+                    if t.sets_resolution
+                    else {}
+                )
             out.append(item)
         return JSONResponse({"expand": "transitions", "transitions": out})
 
@@ -430,19 +520,27 @@ class JiraApp:
                 if not global_id:
                     raise Refusal(400, ["The globalId parameter is required."])
                 before = len(issue.remote_links)
-                issue.remote_links = [l for l in issue.remote_links if l.global_id != global_id]
+                issue.remote_links = [k for k in issue.remote_links if k.global_id != global_id]
                 if len(issue.remote_links) == before:
                     raise Refusal(404, [f"No remote link with globalId '{global_id}'."])
                 return Response(status_code=204)
-            links = [l for l in issue.remote_links if not global_id or l.global_id == global_id]
-        body = [{"id": l.id, "self": f"{view.api}/issue/{issue.key}/remotelink/{l.id}",
-                 "globalId": l.global_id, "application": l.application,
-                 "relationship": l.relationship, "object": l.object} for l in links]
+            links = [k for k in issue.remote_links if not global_id or k.global_id == global_id]
+        links_json: list[dict[str, Any]] = [
+            {
+                "id": k.id,
+                "self": f"{view.api}/issue/{issue.key}/remotelink/{k.id}",
+                "globalId": k.global_id,
+                "application": k.application,
+                "relationship": k.relationship,
+                "object": k.object,
+            }
+            for k in links
+        ]
         if global_id:
-            if not body:
+            if not links_json:
                 raise Refusal(404, [f"No remote link with globalId '{global_id}'."])
-            return JSONResponse(body[0])
-        return JSONResponse(body)
+            return JSONResponse(links_json[0])
+        return JSONResponse(links_json)
 
     async def property_keys(self, request: Request) -> Response:
         """``issue/{key}/properties``: the property keys."""
@@ -450,8 +548,13 @@ class JiraApp:
         with self.sb.lock:
             issue = self._issue(request)
             keys = sorted(issue.properties)
-        return JSONResponse({"keys": [{"key": k, "self": f"{view.api}/issue/{issue.id}/properties/{k}"}
-                                      for k in keys]})
+        return JSONResponse(
+            {
+                "keys": [
+                    {"key": k, "self": f"{view.api}/issue/{issue.id}/properties/{k}"} for k in keys
+                ]
+            }
+        )
 
     async def property_one(self, request: Request) -> Response:
         """``issue/{key}/properties/{prop}``: 201 created / 200 updated, 32768 chars at most."""
@@ -522,22 +625,32 @@ class JiraApp:
             raise Refusal(404, ["null for uri: " + str(request.url)])
         params = await self._search_params(request)
         if self.sb.store.is_unbounded(params["jql"]):
-            raise Refusal(400, ["Unbounded JQL queries are not allowed here. Please add a search "
-                                "restriction to your query."])
+            raise Refusal(
+                400,
+                [
+                    "Unbounded JQL queries are not allowed here. Please add a search "
+                    "restriction to your query."
+                ],
+            )
         fields = params["fields"] or ["id"]
         id_only = all(f in ("id", "key") for f in fields)
         cap = 5000 if id_only else self.sb.page_cap
         size = max(1, min(_int(params["size"], 50), cap))
         offset = self._token_offset(params)
         found = self._run(request, params)
-        page = found[offset:offset + size]
+        page = found[offset : offset + size]
         view = self.view(request)
         shown = None if id_only and fields == ["id"] else fields
-        body: dict[str, Any] = {"issues": [
-            {"id": str(i.id)} if shown is None else
-            issue_json(i, view, self.sb.store, fields=shown, properties=params["properties"])
-            for i in page
-        ]}
+        body: dict[str, Any] = {
+            "issues": [
+                {"id": str(i.id)}
+                if shown is None
+                else issue_json(
+                    i, view, self.sb.store, fields=shown, properties=params["properties"]
+                )
+                for i in page
+            ]
+        }
         if offset + len(page) < len(found):
             body["nextPageToken"] = self._token(params, offset + len(page))
             body["isLast"] = False
@@ -567,21 +680,35 @@ class JiraApp:
     async def search_legacy(self, request: Request) -> Response:
         """``search``: removed on Cloud (410); startAt/maxResults/total on Data Center."""
         if self.sb.flavour == "cloud":
-            raise Refusal(410, ["The requested API has been removed. Please migrate to the "
-                                "/rest/api/3/search/jql API. A full migration guideline is "
-                                "available at https://developer.atlassian.com/changelog/#CHANGE-2046"])
+            raise Refusal(
+                410,
+                [
+                    "The requested API has been removed. Please migrate to the "
+                    "/rest/api/3/search/jql API. A full migration guideline is "
+                    "available at https://developer.atlassian.com/changelog/#CHANGE-2046"
+                ],
+            )
         params = await self._search_params(request)
         start = max(0, params["start"])
         size = max(0, min(_int(params["size"], 50), self.sb.dc_max_results))
         found = self._run(request, params)
-        page = found[start:start + size]
+        page = found[start : start + size]
         view = self.view(request)
         fields = params["fields"] or ["*navigable"]
-        return JSONResponse({
-            "expand": "schema,names", "startAt": start, "maxResults": size, "total": len(found),
-            "issues": [issue_json(i, view, self.sb.store, fields=fields,
-                                  properties=params["properties"]) for i in page],
-        })
+        return JSONResponse(
+            {
+                "expand": "schema,names",
+                "startAt": start,
+                "maxResults": size,
+                "total": len(found),
+                "issues": [
+                    issue_json(
+                        i, view, self.sb.store, fields=fields, properties=params["properties"]
+                    )
+                    for i in page
+                ],
+            }
+        )
 
     async def approximate_count(self, request: Request) -> Response:
         """``search/approximate-count`` (Cloud)."""
@@ -604,8 +731,11 @@ class JiraApp:
             raise Refusal(400, ["A webhook needs a url and at least one event."])
         filters = body.get("filters") or {}
         hook = outbox.register(
-            str(body["url"]), list(body["events"]), name=str(body.get("name", "")),
-            jql=filters.get("issue-related-events-section"), secret=body.get("secret"),
+            str(body["url"]),
+            list(body["events"]),
+            name=str(body.get("name", "")),
+            jql=filters.get("issue-related-events-section"),
+            secret=body.get("secret"),
         )
         return JSONResponse(_hook_json(hook, self.sb.base_url), 201)
 
@@ -619,9 +749,14 @@ class JiraApp:
 
 
 def _hook_json(hook: Any, base_url: str) -> dict[str, Any]:
-    return {"self": f"{base_url}/rest/webhooks/1.0/webhook/{hook.id}", "name": hook.name,
-            "url": hook.url, "events": hook.events, "enabled": hook.enabled,
-            "filters": {"issue-related-events-section": hook.jql or ""}}
+    return {
+        "self": f"{base_url}/rest/webhooks/1.0/webhook/{hook.id}",
+        "name": hook.name,
+        "url": hook.url,
+        "events": hook.events,
+        "enabled": hook.enabled,
+        "filters": {"issue-related-events-section": hook.jql or ""},
+    }
 
 
 def _query_hash(params: dict[str, Any]) -> str:

@@ -12,7 +12,6 @@ child points at its epic through ``parent``; on Data Center through the
 from __future__ import annotations
 
 import base64
-import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -21,8 +20,6 @@ from connectors.jira.sandbox.app import JiraApp
 from connectors.jira.sandbox.model import (
     EPIC_LINK_FIELD,
     EPIC_NAME_FIELD,
-    ISSUE_TYPES,
-    RESOLUTIONS,
     STATUSES,
     Flavour,
     Issue,
@@ -306,7 +303,9 @@ class JiraSandbox(Sandbox):
                 self.store.transition(issue, payload, self.default_user)
             raise ValueError(f"no path to status {status!r}")
 
-    def register_webhook(self, url: str, secret: str | None = None, jql: str | None = None) -> Webhook:
+    def register_webhook(
+        self, url: str, secret: str | None = None, jql: str | None = None
+    ) -> Webhook:
         """Register an admin webhook for issue events (as an admin would in the UI)."""
         return self.outbox.register(url, WEBHOOK_EVENTS, name="synchub", secret=secret, jql=jql)
 
@@ -338,7 +337,9 @@ class JiraSandbox(Sandbox):
                 return False
 
         self.outbox.enqueue(
-            event, event_payload(event, body, user_json(user, view), items, self.clock.now()), matches
+            event,
+            event_payload(event, body, user_json(user, view), items, self.clock.now()),
+            matches,
         )
 
     def _stream_issue(self, stream: str, remote_id: str) -> Issue:
@@ -368,11 +369,14 @@ class JiraSandbox(Sandbox):
         goal = order.index(next(s.category for s in STATUSES.values() if s.name == status))
         here = order.index(STATUSES[issue.status].category)
         return next(
-            t for t in offered
+            t
+            for t in offered
             if (order.index(STATUSES[t.target].category) - here) * (goal - here) > 0
         )
 
-    def _insert(self, itype: str, summary: str, when: datetime, labels: list[str], **extra: Any) -> Issue:
+    def _insert(
+        self, itype: str, summary: str, when: datetime, labels: list[str], **extra: Any
+    ) -> Issue:
         project = self.store.projects[self.project_key]
         issue = Issue(
             id=self.store.next_issue_id,
@@ -402,7 +406,10 @@ class JiraSandbox(Sandbox):
         if stream == "epics":
             number = f"HT2098{n:05d}"
             epic = self._insert(
-                STREAM_TYPES["epics"], f"{number} 生成合同 {n}", when, [label, f"contract-{number}"],
+                STREAM_TYPES["epics"],
+                f"{number} 生成合同 {n}",
+                when,
+                [label, f"contract-{number}"],
                 description=text_to_adf(f"Generated contract {number}."),
             )
             if self.flavour == "dc":
@@ -411,7 +418,10 @@ class JiraSandbox(Sandbox):
         epics = [i for i in self.store.issues.values() if STREAM_LABELS["epics"] in i.labels]
         parent = epics[n % len(epics)] if epics else self._generate("epics", 0, when)
         issue = self._insert(
-            STREAM_TYPES["milestones"], f"生成里程碑 {n}", when, [label],
+            STREAM_TYPES["milestones"],
+            f"生成里程碑 {n}",
+            when,
+            [label],
             duedate=(when.date() + timedelta(days=30 + n)).isoformat(),
         )
         self._link(issue, parent)
@@ -423,13 +433,19 @@ class JiraSandbox(Sandbox):
 
     def _render_contract(self, contract: FakeContract, index: int) -> None:
         now = self._now()
-        created = min(now, datetime.combine(contract.sign_date, time(9, 30), SHANGHAI).astimezone(UTC))
+        created = min(
+            now, datetime.combine(contract.sign_date, time(9, 30), SHANGHAI).astimezone(UTC)
+        )
         created = created + timedelta(minutes=index % 50)
         label = f"contract-{contract.number}"
         epic = self._insert(
-            STREAM_TYPES["epics"], f"{contract.number} {contract.title}", min(now, created),
+            STREAM_TYPES["epics"],
+            f"{contract.number} {contract.title}",
+            min(now, created),
             [STREAM_LABELS["epics"], label],
-            description=text_to_adf(f"Contract {contract.number}: {contract.title}\n{contract.payment_terms}"),
+            description=text_to_adf(
+                f"Contract {contract.number}: {contract.title}\n{contract.payment_terms}"
+            ),
             duedate=contract.end_date.isoformat(),
         )
         if self.flavour == "dc":
@@ -437,7 +453,9 @@ class JiraSandbox(Sandbox):
         for seq, milestone in enumerate(contract.milestones):
             when = min(now, created + timedelta(days=1 + seq, minutes=seq))
             child = self._insert(
-                STREAM_TYPES["milestones"], milestone.name, when,
+                STREAM_TYPES["milestones"],
+                milestone.name,
+                when,
                 [STREAM_LABELS["milestones"], label],
                 duedate=milestone.due_date.isoformat(),
                 description=text_to_adf(f"{milestone.percent}% of {contract.number}"),
@@ -454,7 +472,9 @@ def _label(stream: str) -> str:
     try:
         return STREAM_LABELS[stream]
     except KeyError:
-        raise ValueError(f"the jira sandbox has streams epics and milestones, not {stream!r}") from None
+        raise ValueError(
+            f"the jira sandbox has streams epics and milestones, not {stream!r}"
+        ) from None
 
 
 def _flag(value: Any) -> bool:

@@ -181,7 +181,9 @@ class _Parser:
             self.expect(")")
             return node
         if token.kind != "word" or (not token.quoted and token.text.lower() in _KEYWORDS):
-            raise JqlError(f"Error in the JQL Query: Expecting a field name but got '{token.text}'.")
+            raise JqlError(
+                f"Error in the JQL Query: Expecting a field name but got '{token.text}'."
+            )
         return self.clause(token.text)
 
     def clause(self, name: str) -> Clause:
@@ -328,7 +330,7 @@ def _sets(op: str, test: Callable[[Issue], set[str]], wanted: set[str]) -> Predi
     raise JqlError(f"The operator '{op}' is not supported by this field.")
 
 
-def _clause(clause: Clause, ctx: Context) -> Predicate:  # noqa: PLR0911, C901
+def _clause(clause: Clause, ctx: Context) -> Predicate:
     name = clause.field.lower()
     op, values = clause.op, [v for v in clause.values if v is not None]
     if name in _DATE_FIELDS:
@@ -361,7 +363,9 @@ def _clause(clause: Clause, ctx: Context) -> Predicate:  # noqa: PLR0911, C901
             for key, label in (("new", "to do"), ("indeterminate", "in progress"), ("done", "done"))
             if label in {v.lower() for v in values}
         }
-        wanted |= {k for k, i in (("new", "2"), ("done", "3"), ("indeterminate", "4")) if i in values}
+        wanted |= {
+            k for k, i in (("new", "2"), ("done", "3"), ("indeterminate", "4")) if i in values
+        }
         return _sets(op, lambda issue: {ctx.category_of(issue.status)}, wanted)
     if name in ("issuetype", "type"):
         return _sets(op, lambda issue: {issue.issuetype}, _resolve(values, ctx.type_ids, name))

@@ -173,9 +173,7 @@ COMMON_CUSTOM_FIELDS = (
     ),
 )
 DC_CUSTOM_FIELDS = (
-    FieldDef(
-        EPIC_LINK_FIELD, "Epic Link", "any", custom="com.pyxis.greenhopper.jira:gh-epic-link"
-    ),
+    FieldDef(EPIC_LINK_FIELD, "Epic Link", "any", custom="com.pyxis.greenhopper.jira:gh-epic-link"),
     FieldDef(
         EPIC_NAME_FIELD, "Epic Name", "string", custom="com.pyxis.greenhopper.jira:gh-epic-label"
     ),
@@ -258,6 +256,8 @@ class Issue:
 def jira_timestamp(value: datetime, zone: tzinfo) -> str:
     """``2025-06-24T19:24:50.000+0800``: milliseconds, offset without a colon."""
     local = value.astimezone(zone)
-    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}" + (
-        local.strftime("%z")
+    return (
+        local.strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{local.microsecond // 1000:03d}"
+        + (local.strftime("%z"))
     )

@@ -175,10 +175,12 @@ class JiraStore:
             for itype in ISSUE_TYPES.values():
                 if itype.name.lower() == str(ref["name"]).lower():
                     return itype.id
-        errors["issuetype"] = "Specify an issue type" if not ref else "The issue type selected is invalid."
+        errors["issuetype"] = (
+            "Specify an issue type" if not ref else "The issue type selected is invalid."
+        )
         return None
 
-    def _changes(  # noqa: C901, PLR0912
+    def _changes(
         self,
         fields: dict[str, Any],
         update: dict[str, Any],
@@ -242,19 +244,20 @@ class JiraStore:
         elif name == "parent" and verb == "set" and isinstance(value, dict) and value.get("none"):
             changes["parent"] = None
         elif verb == "set" and name in ("summary", "description", "duedate", "parent"):
-            sub: dict[Any, Any] = {}
-            handler = {
-                "summary": lambda: _summary(value, sub, errors),
-                "description": lambda: _description(value, adf, sub, errors),
-                "duedate": lambda: _duedate(value, sub, errors),
-                "parent": lambda: self._parent(value, itype, sub, errors),
-            }[name]
-            handler()
-            changes.update(sub)
+            if name == "summary":
+                _summary(value, changes, errors)
+            elif name == "description":
+                _description(value, adf, changes, errors)
+            elif name == "duedate":
+                _duedate(value, changes, errors)
+            else:
+                self._parent(value, itype, changes, errors)
         else:
             errors[name] = _NOT_ON_SCREEN.format(name)
 
-    def _parent(self, value: Any, itype: str | None, changes: dict[Any, Any], errors: Errors) -> None:
+    def _parent(
+        self, value: Any, itype: str | None, changes: dict[Any, Any], errors: Errors
+    ) -> None:
         if value is None:
             changes["parent"] = None
             return
@@ -402,7 +405,7 @@ class JiraStore:
         if errors:
             raise WriteRefused(errors=errors)
         existing = next(
-            (l for l in issue.remote_links if global_id and l.global_id == global_id), None
+            (k for k in issue.remote_links if global_id and k.global_id == global_id), None
         )
         self._touch(issue)
         if existing is not None:
@@ -478,7 +481,9 @@ class JiraStore:
         )
 
 
-def _sorted(issues: list[Issue], order: tuple[tuple[str, bool], ...], store: JiraStore) -> list[Issue]:
+def _sorted(
+    issues: list[Issue], order: tuple[tuple[str, bool], ...], store: JiraStore
+) -> list[Issue]:
     def key_of(issue: Issue) -> tuple[str, int]:
         project = store.projects_by_id[issue.project].key
         return project, int(issue.key.rsplit("-", 1)[1])
@@ -560,7 +565,10 @@ def _resolution_ref(value: Any) -> str | None:
     if not isinstance(value, dict):
         return None
     for res in RESOLUTIONS.values():
-        if str(value.get("id", "")) == res.id or str(value.get("name", "")).lower() == res.name.lower():
+        if (
+            str(value.get("id", "")) == res.id
+            or str(value.get("name", "")).lower() == res.name.lower()
+        ):
             return res.id
     return None
 

@@ -68,12 +68,19 @@ class Outbox:
         self._stop = False
 
     def register(
-        self, url: str, events: list[str], *, name: str = "", jql: str | None = None,
+        self,
+        url: str,
+        events: list[str],
+        *,
+        name: str = "",
+        jql: str | None = None,
         secret: str | None = None,
     ) -> Webhook:
         """Add a webhook (what ``POST /rest/webhooks/1.0/webhook`` does)."""
         with self._lock:
-            hook = Webhook(self._next_id, name or f"webhook {self._next_id}", url, events, jql, secret)
+            hook = Webhook(
+                self._next_id, name or f"webhook {self._next_id}", url, events, jql, secret
+            )
             self.webhooks[hook.id] = hook
             self._next_id += 1
             return hook
@@ -126,7 +133,9 @@ class Outbox:
         if delivery.webhook.secret:
             headers["X-Hub-Signature"] = sign(delivery.webhook.secret, delivery.body)
         try:
-            return http.post(delivery.webhook.url, content=delivery.body, headers=headers).status_code
+            return http.post(
+                delivery.webhook.url, content=delivery.body, headers=headers
+            ).status_code
         except httpx.HTTPError:
             return 0
 
