@@ -212,6 +212,42 @@ class Sandbox(ABC):
         """Records reachable by plain page numbers before the vendor wants something else."""
         return None
 
+    def bad_credentials_config(self, base_url: str) -> dict[str, Any]:
+        """A connector config the vendor refuses: ``connector_config`` with its secrets altered.
+
+        The default alters every string value whose key looks secret (secret,
+        password, token, key); override it when the vendor needs another change
+        (a wrong user, say) to refuse the login.
+        """
+        return _spoil_secrets(self.connector_config(base_url))
+
+    def rate_limit_advertises_wait(self) -> bool:
+        """Whether the vendor's rate-limit reply says how long to wait.
+
+        The default answers from ``rate_limit_response``: a ``Retry-After`` header.
+        A vendor that puts the wait in its body overrides this to ``True``.
+        """
+        _status, headers, _body = self.rate_limit_response(7.0)
+        return any(k.lower() == "retry-after" for k in headers)
+
+
+_SECRET_WORDS = ("secret", "password", "passwd", "token", "key", "pat")
+
+
+def _spoil_secrets(config: Any) -> Any:
+    if isinstance(config, dict):
+        return {
+            k: (
+                f"wrong-{v}"
+                if isinstance(v, str) and any(w in k.lower() for w in _SECRET_WORDS)
+                else _spoil_secrets(v)
+            )
+            for k, v in config.items()
+        }
+    if isinstance(config, list):
+        return [_spoil_secrets(v) for v in config]
+    return config
+
 
 class FaultMiddleware:
     """Counts requests and applies a sandbox's ``FaultPlan`` around its app."""

@@ -74,6 +74,7 @@ class ZohoCrmSandbox(Sandbox):
         self.client_secret = digest[30:72]
         self.refresh_token = f"1000.{digest[:32]}.{digest[32:64]}"
         self.tokens: dict[str, datetime] = {}
+        self._generated = 1_000_000  # reset() numbers its records above what tests pass to samples
         self.token_grants = 0
         self.meter = Meter(
             credits_per_day=credits_per_day, max_concurrency=max_concurrency, now=self.clock.now
@@ -157,9 +158,14 @@ class ZohoCrmSandbox(Sandbox):
             self.org.records[module.api_name].clear()
             self.org.deleted[module.api_name].clear()
             if stream == "contract_milestones":
-                parent = self.org.apply(module, self._contract(0, rows=count), 0, None)
+                self._generated += 1
+                parent = self.org.apply(module, self._contract(self._generated, rows=count), 0, None)
                 return [row["id"] for row in parent["Milestones"]]
-            return [self.org.apply(module, self.sample_record(stream, n), n, None)["id"] for n in range(count)]
+            first, self._generated = self._generated, self._generated + count
+            return [
+                self.org.apply(module, self.sample_record(stream, first + n), n, None)["id"]
+                for n in range(count)
+            ]
 
     def remote_ids(self, stream: str) -> set[str]:
         """Ids of live records (milestones: subform row ids)."""
