@@ -13,6 +13,19 @@ from connectors.sdk.sandbox import Sandbox, SandboxServer
 from hub.cli.context import console, fail
 
 
+def sandbox_options(pairs: list[str], flavour: str | None = None) -> dict[str, str]:
+    """``KEY=VALUE`` pairs (and ``--flavour``) as keyword arguments for a sandbox constructor."""
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise fail(f"--option expects KEY=VALUE with KEY a plain name, got {pair!r}")
+        options[key.strip()] = value
+    if flavour is not None:
+        options["flavour"] = flavour
+    return options
+
+
 def sandbox_cmd(
     name: str = typer.Argument(
         ..., help="Connector name, e.g. zoho-crm (see `synchub connectors list`)."
@@ -23,6 +36,15 @@ def sandbox_cmd(
     as_json: bool = typer.Option(
         False, "--json", help="Print URL and credentials as one JSON line first."
     ),
+    flavour: str | None = typer.Option(
+        None, help="Vendor flavour, for sandboxes that simulate several (jira: cloud or dc)."
+    ),
+    option: list[str] = typer.Option(
+        [],
+        "--option",
+        "-o",
+        help="A vendor option KEY=VALUE passed to the sandbox (repeatable; values are text).",
+    ),
 ) -> None:
     """Start the simulator of a connector's vendor API and serve until interrupted."""
     try:
@@ -32,7 +54,11 @@ def sandbox_cmd(
     if not cls.sandbox:
         raise fail(f"connector {name!r} ships no sandbox")
     sandbox_cls = registry.resolve(cls.sandbox)
-    sandbox: Sandbox = sandbox_cls(seed=seed)
+    options = sandbox_options(option, flavour)
+    try:
+        sandbox: Sandbox = sandbox_cls(seed=seed, **options)
+    except (TypeError, ValueError) as exc:
+        raise fail(f"the {name} sandbox refused its options {sorted(options)}: {exc}") from None
     server = SandboxServer(sandbox, host=host, port=port)
     creds = server.credentials()
     if as_json:

@@ -151,10 +151,8 @@ class JiraSandbox(Sandbox):
         return 429, headers, body
 
     def error_response(self, status: int) -> tuple[int, dict[str, str], bytes]:
-        """Jira's envelope; a 503 carries Retry-After as Cloud's overload answers do."""
+        """Jira's envelope for an injected server error (no Retry-After: a plain failure)."""
         headers = {"content-type": "application/json;charset=UTF-8"}
-        if status == 503:
-            headers["Retry-After"] = "1"
         messages = {
             409: "The issue was updated by someone else; reload and try again.",
             503: "Service unavailable: the site is overloaded, try again shortly.",
@@ -189,6 +187,13 @@ class JiraSandbox(Sandbox):
             config.update({"email": creds["email"], "api_token": creds["api_token"]})
         else:
             config["pat"] = creds["pat"]
+        return config
+
+    def bad_credentials_config(self, base_url: str) -> dict[str, Any]:
+        """The connector config with a wrong API token (Cloud) or PAT (DC); nothing else changed."""
+        config = self.connector_config(base_url)
+        secret = "api_token" if self.flavour == "cloud" else "pat"
+        config[secret] = f"wrong-{config[secret]}"
         return config
 
     def reset(self, stream: str, count: int) -> list[str]:
