@@ -180,7 +180,7 @@ class Reader:
             if modified is None or cursor.inc.is_new(str(record.get("id")), modified):
                 fresh.append((modified, to_int(record.get("id")), record))
         fresh.sort(key=lambda row: (row[0] is not None, row[0] or run_start, str(row[1])))
-        size = max(1, resource.stream.page_size)
+        size = self.config.page_size
         if not fresh:
             yield Page([], cursor=cursor.to_state(run_start))
             return
