@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from connectors.jira.client import JiraClient
@@ -27,6 +27,7 @@ from connectors.jira.records import modified_at, normalise
 from connectors.sdk import Incremental, Page, Record
 
 Position = str | int | None
+MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +111,11 @@ async def read_stream(
     enrich: Callable[[list[Record]], Awaitable[None]] | None = None,
 ) -> AsyncIterator[Page]:
     """Pages of new or changed issues after cursor ``since``; see the module docstring."""
-    state = Incremental.from_state(since, overlap=overlap)
+    # The literal is floored to the minute, so ids must be remembered a minute
+    # longer than the overlap, or the re-read part of the floor minute would come twice.
+    state = Incremental.from_state(since, overlap=overlap + MINUTE)
     full = state.value is None
-    lower: datetime | None = state.since
+    lower: datetime | None = None if state.value is None else state.value - overlap
     position: Position = None
     while True:
         literal = date_literal(lower, zone) if lower is not None else None
@@ -121,7 +124,8 @@ async def read_stream(
         records = []
         for issue in page.issues:
             record = normalise(issue, epic_link_field=query.epic_link_field)
-            rid, modified = str(record["id"]), modified_at(record)
+            # in UTC: Jira shows times in the user's zone, which may change between reads
+            rid, modified = str(record["id"]), modified_at(record).astimezone(UTC)
             if state.is_new(rid, modified):
                 state.observe(rid, modified)
                 records.append(record)
