@@ -219,7 +219,8 @@ class Sandbox(ABC):
         password, token, key); override it when the vendor needs another change
         (a wrong user, say) to refuse the login.
         """
-        return _spoil_secrets(self.connector_config(base_url))
+        spoiled: dict[str, Any] = _spoil_secrets(self.connector_config(base_url))
+        return spoiled
 
     def rate_limit_advertises_wait(self) -> bool:
         """Whether the vendor's rate-limit reply says how long to wait.

@@ -45,6 +45,7 @@ class SleepRecorder:
         self.waits: list[float] = []
 
     async def __call__(self, seconds: float) -> None:
+        """Record the wait instead of waiting."""
         self.waits.append(seconds)
         await asyncio.sleep(0)
 
@@ -116,7 +117,9 @@ class ConnectorAcceptance:
             raise AssertionError(f"connector {cls.connector!r} names no sandbox")
         return connector
 
-    def _config(self, server: SandboxServer, config: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _config(
+        self, server: SandboxServer, config: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         merged = dict(config if config is not None else server.connector_config())
         merged.update(self.config_overrides)
         return merged
@@ -181,14 +184,17 @@ class ConnectorAcceptance:
         names = [s.name for s in cls.streams]
         assert len(names) == len(set(names)), f"duplicate stream names: {names}"
         read = self.stream_of(self.read_stream)
-        assert read.can(Capability.READ_FULL) and read.can(Capability.READ_INCREMENTAL)
+        assert read.can(Capability.READ_FULL)
+        assert read.can(Capability.READ_INCREMENTAL)
         assert read.cursor_field, "an incremental stream names its cursor field"
         write = self.stream_of(self.write_stream)
         assert write.can(Capability.WRITE)
         assert write.external_key_field, "a writable stream names where the hub id is kept"
 
     # -- check ----------------------------------------------------------------------------------
-    def test_check_with_good_credentials(self, sandbox: Sandbox, acceptance_server: SandboxServer) -> None:
+    def test_check_with_good_credentials(
+        self, sandbox: Sandbox, acceptance_server: SandboxServer
+    ) -> None:
         """``check()`` proves the sandbox credentials and says so without a secret."""
         connector = self.make(acceptance_server)
 
@@ -201,10 +207,14 @@ class ConnectorAcceptance:
         assert result.message.strip()
         self._assert_no_secret(f"{result.message} {dict(result.details)}", connector)
 
-    def test_check_with_bad_credentials(self, sandbox: Sandbox, acceptance_server: SandboxServer) -> None:
+    def test_check_with_bad_credentials(
+        self, sandbox: Sandbox, acceptance_server: SandboxServer
+    ) -> None:
         """Bad credentials: ``ok`` is false, the message says so, no secret leaks (good or bad)."""
         good = self.make(acceptance_server)
-        config = self._config(acceptance_server, sandbox.bad_credentials_config(acceptance_server.url))
+        config = self._config(
+            acceptance_server, sandbox.bad_credentials_config(acceptance_server.url)
+        )
         bad = self._connector_class()(config, sleep=SleepRecorder())
 
         async def go() -> Any:
@@ -240,7 +250,8 @@ class ConnectorAcceptance:
         ids = self.ids(pages, self.read_stream)
         assert sorted(ids) == sorted(seeded)
         assert sandbox.remote_ids(self.read_stream) == seeded
-        assert pages[-1].complete and not any(p.complete for p in pages[:-1])
+        assert pages[-1].complete
+        assert not any(p.complete for p in pages[:-1])
 
     def test_incremental_read_returns_only_changes_including_the_boundary_second(
         self, sandbox: Sandbox, acceptance_server: SandboxServer
@@ -355,7 +366,9 @@ class ConnectorAcceptance:
         assert sorted(self.ids(pages, self.read_stream)) == sorted(seeded)
         assert len(sleep.waits) == self.storm, f"expected {self.storm} waits, got {sleep.waits}"
         if sandbox.rate_limit_advertises_wait():
-            assert sleep.waits == [hint] * self.storm, f"the vendor asked for {hint}s: {sleep.waits}"
+            assert sleep.waits == [hint] * self.storm, (
+                f"the vendor asked for {hint}s: {sleep.waits}"
+            )
         else:
             assert all(w > 0 for w in sleep.waits)
 
@@ -470,15 +483,18 @@ class ConnectorAcceptance:
 
         self.run(go)
         first = state["first"][0]
-        assert first.status == "created" and first.remote_id, first
+        assert first.status == "created", first
+        assert first.remote_id, first
         if "retry" in state:
             retry = state["retry"][0]
-            assert retry.ok and retry.remote_id == first.remote_id, retry
+            assert retry.ok, retry
+            assert retry.remote_id == first.remote_id, retry
         found: dict[str, Record] = state["found"]
         assert key in found, "lookup() must find the record by its external key"
         assert Connector.record_id(found[key], declared) == first.remote_id
         update = state["update"][0]
-        assert update.status in ("updated", "unchanged") and update.remote_id == first.remote_id
+        assert update.status in ("updated", "unchanged")
+        assert update.remote_id == first.remote_id
         assert sandbox.remote_ids(stream) == before | {first.remote_id}
         assert sandbox.get_record(stream, first.remote_id) is not None
 
@@ -502,8 +518,10 @@ class ConnectorAcceptance:
 
         results = self.run(go)
         assert [r.index for r in results] == [0, 1, 2]
-        assert results[0].ok and results[2].ok, results
-        assert results[1].status == "failed" and results[1].error, results[1]
+        assert results[0].ok, results[0]
+        assert results[2].ok, results[2]
+        assert results[1].status == "failed", results[1]
+        assert results[1].error, results[1]
         assert word.lower() in results[1].error.lower(), results[1].error
         created = {r.remote_id for r in (results[0], results[2])}
         assert sandbox.remote_ids(stream) == before | created

@@ -162,7 +162,9 @@ class ZohoApi:
             return body  # every record of a write was refused: per-record errors, not a call error
         code = body.get("code") if isinstance(body, dict) else None
         kind = ERROR_ACTIONS.get(str(code)) if code else None
-        kind = kind or STATUS_ACTIONS.get(status) or (TransientError if status >= 500 else VendorError)
+        kind = (
+            kind or STATUS_ACTIONS.get(status) or (TransientError if status >= 500 else VendorError)
+        )
         if isinstance(body, dict) and code:
             message = f"{code}: {body.get('message', '')}"
             details = body.get("details")

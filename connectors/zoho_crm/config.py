@@ -71,7 +71,9 @@ class ZohoCrmConfig(ConnectorConfig):
     client_secret: SecretStr = Field(description="Self-client secret.")
     refresh_token: SecretStr = Field(description="Refresh token minted for the self-client.")
     api_version: str = Field("v8", pattern=r"^v[0-9]+(\.[0-9]+)?$", description="CRM API version.")
-    contracts_module: str = Field("Contracts", description="API name of the custom Contracts module.")
+    contracts_module: str = Field(
+        "Contracts", description="API name of the custom Contracts module."
+    )
     payments_module: str = Field("Payments", description="API name of the custom Payments module.")
     milestones_field: str = Field(
         "Milestones", description="API name of the Contracts subform holding milestones."
@@ -83,7 +85,8 @@ class ZohoCrmConfig(ConnectorConfig):
         "SyncHub_ID", description="Unique custom text field holding the hub id in each module."
     )
     triggers: tuple[str, ...] = Field(
-        (), description="Automations to run on writes (workflow, approval, blueprint); none by default."
+        (),
+        description="Automations to run on writes (workflow, approval, blueprint); none by default.",
     )
     page_size: int = Field(200, ge=1, le=200, description="Records per list page (Zoho max 200).")
 

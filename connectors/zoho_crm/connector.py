@@ -1,5 +1,9 @@
-"""The Zoho CRM connector: accounts, contacts, contracts and their milestones, invoices,
-payments and (read-only) deals, over the v8 REST API."""
+"""The Zoho CRM connector over the v8 REST API.
+
+Accounts, contacts, contracts and their milestones, invoices and payments are
+read and written; deals are read only. Reading, writing and subform handling
+live in their own modules; this class wires them to the SDK contract.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ from connectors.zoho_crm.config import ZohoCrmConfig
 from connectors.zoho_crm.reading import ModuleReader, deleted_pages, fetch_details, subform_rows
 from connectors.zoho_crm.streams import FIELDS, STREAMS, module_spec
 from connectors.zoho_crm.subforms import SubformWriter
-from connectors.zoho_crm.writing import ModuleWriter
+from connectors.zoho_crm.writing import ModuleWriter, as_dict
 
 COQL_IN_LIMIT = 50
 """Values per COQL ``in (...)`` clause: the pre-v7 cap, safe on every version."""
@@ -100,7 +104,11 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
 
     def _missing_modules(self, body: Any) -> list[str]:
         listed = body.get("modules") if isinstance(body, dict) else None
-        names = {m.get("api_name") for m in listed or [] if isinstance(m, dict) and m.get("api_supported", True)}
+        names = {
+            m.get("api_name")
+            for m in listed or []
+            if isinstance(m, dict) and m.get("api_supported", True)
+        }
         needed = {module_spec(s.name, self.config).module for s in STREAMS}
         return [f"module {m!r} is missing or not API-enabled" for m in sorted(needed - names)]
 
@@ -164,10 +172,9 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
         for start in range(0, len(keys), COQL_IN_LIMIT):
             chunk = keys[start : start + COQL_IN_LIMIT]
             values = ", ".join(_coql_string(k) for k in chunk)
-            query = (
-                f"select {', '.join(['id', key, *fields])} from {module} "
-                f"where {key} in ({values}) limit 0, {COQL_IN_LIMIT * 2}"
-            )
+            # COQL, not SQL, and every value is quoted and escaped by _coql_string.
+            query = f"select {', '.join(['id', key, *fields])} from {module} "  # noqa: S608
+            query += f"where {key} in ({values}) limit 0, {COQL_IN_LIMIT * 2}"
             body = await self.api.call("POST", self.api.path("coql"), body={"select_query": query})
             for record in (body or {}).get("data") or []:
                 if isinstance(record, dict) and record.get(key) in chunk:
@@ -183,7 +190,9 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
         return result
 
     async def _fields(self, module: str) -> list[FieldInfo]:
-        body = await self.api.call("GET", self.api.path("settings", "fields"), params={"module": module})
+        body = await self.api.call(
+            "GET", self.api.path("settings", "fields"), params={"module": module}
+        )
         return [_field_info(f) for f in (body or {}).get("fields") or [] if isinstance(f, dict)]
 
     async def aclose(self) -> None:
@@ -203,9 +212,8 @@ def _org_name(body: Any) -> str:
 
 
 def _field_info(meta: dict[str, Any]) -> FieldInfo:
-    lookup = meta.get("lookup") if isinstance(meta.get("lookup"), dict) else {}
-    module = lookup.get("module") if isinstance(lookup.get("module"), dict) else {}
-    subform = meta.get("associated_module") if isinstance(meta.get("associated_module"), dict) else {}
+    module = as_dict(as_dict(meta.get("lookup")).get("module"))
+    subform = as_dict(meta.get("associated_module"))
     return FieldInfo(
         name=str(meta.get("api_name")),
         type=str(meta.get("data_type") or meta.get("json_type") or "unknown"),

@@ -170,7 +170,9 @@ def subform_rows(parents: list[Record], field: str, name_field: str = "Name") ->
     return rows
 
 
-async def deleted_pages(api: ZohoApi, module: str, since: Any, *, page_size: int) -> AsyncIterator[Page]:
+async def deleted_pages(
+    api: ZohoApi, module: str, since: Any, *, page_size: int
+) -> AsyncIterator[Page]:
     """Tombstones from ``/{module}/deleted`` after cursor ``since``.
 
     Zoho documents no order for this list, so the cursor is only checkpointed on

@@ -18,7 +18,9 @@ from connectors.zoho_crm.client import ZohoApi
 from connectors.zoho_crm.reading import fetch_details
 from connectors.zoho_crm.writing import BATCH, result_for
 
-_ROW_READ_ONLY = frozenset({"Parent_Id", "Modified_Time", "Created_Time", "Created_By", "Modified_By"})
+_ROW_READ_ONLY = frozenset(
+    {"Parent_Id", "Modified_Time", "Created_Time", "Created_By", "Modified_By"}
+)
 
 
 def parent_id(data: Record) -> str | None:
@@ -122,7 +124,9 @@ class SubformWriter:
         rows.append(values)
         return "created"
 
-    def _outcome(self, index: int, request: WriteRequest, rows: list[Record], intent: str) -> WriteResult:
+    def _outcome(
+        self, index: int, request: WriteRequest, rows: list[Record], intent: str
+    ) -> WriteResult:
         for row in rows:
             if row.get(self.key_field) == request.external_key:
                 return WriteResult(index, intent, remote_id=str(row.get("id")), record=row)  # type: ignore[arg-type]

@@ -16,16 +16,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from connectors.sdk import MalformedResponse, Record, WriteRequest, WriteResult
+from connectors.sdk.streams import WriteStatus
 from connectors.zoho_crm.client import ZohoApi
 
 BATCH = 100
 """Records per insert/update/upsert call (Zoho's maximum)."""
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (vendor bodies vary)."""
+    return value if isinstance(value, dict) else {}
+
+
 def describe_error(item: dict[str, Any]) -> tuple[str, str | None, str | None]:
     """Vendor reason, code and field of one refused record, nested errors flattened."""
     code = str(item.get("code") or "ERROR")
-    details = item.get("details") if isinstance(item.get("details"), dict) else {}
+    details = as_dict(item.get("details"))
     if code == "MULTIPLE_OR_MULTI_ERRORS" and isinstance(details.get("errors"), list):
         parts = [describe_error(e) for e in details["errors"] if isinstance(e, dict)]
         if parts:
@@ -44,9 +50,10 @@ def result_for(index: int, item: Any, *, update: bool) -> WriteResult:
     if not isinstance(item, dict):
         return WriteResult(index, "failed", error=f"unexpected per-record answer: {item!r}")
     if item.get("status") == "success":
-        details = item.get("details") if isinstance(item.get("details"), dict) else {}
+        details = as_dict(item.get("details"))
         action = item.get("action")
-        status = "created" if action == "insert" or (action is None and not update) else "updated"
+        created = action == "insert" or (action is None and not update)
+        status: WriteStatus = "created" if created else "updated"
         return WriteResult(index, status, remote_id=_str(details.get("id")), record=details)
     reason, code, field = describe_error(item)
     return WriteResult(index, "failed", error=reason, vendor_code=code, field=field)
@@ -59,7 +66,9 @@ def _str(value: Any) -> str | None:
 class ModuleWriter:
     """Writes for one module; see the module docstring."""
 
-    def __init__(self, api: ZohoApi, module: str, *, key_field: str, triggers: Sequence[str]) -> None:
+    def __init__(
+        self, api: ZohoApi, module: str, *, key_field: str, triggers: Sequence[str]
+    ) -> None:
         self.api = api
         self.module = module
         self.key_field = key_field
@@ -73,7 +82,9 @@ class ModuleWriter:
         for group, update in ((creates, False), (updates, True)):
             for start in range(0, len(group), BATCH):
                 chunk = group[start : start + BATCH]
-                for index, result in zip(chunk, await self._send(requests, chunk, update), strict=True):
+                for index, result in zip(
+                    chunk, await self._send(requests, chunk, update), strict=True
+                ):
                     results[index] = result
         return [r for r in results if r is not None]
 
@@ -97,7 +108,10 @@ class ModuleWriter:
             i: r for i, r in prepared.items() if isinstance(r, WriteResult)
         }
         if sendable:
-            body: dict[str, Any] = {"data": [prepared[i] for i in sendable], "trigger": self.triggers}
+            body: dict[str, Any] = {
+                "data": [prepared[i] for i in sendable],
+                "trigger": self.triggers,
+            }
             if update:
                 path = self.api.path(self.module)
                 answer = await self.api.call("PUT", path, body=body)

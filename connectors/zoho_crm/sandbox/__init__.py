@@ -111,7 +111,12 @@ class ZohoCrmSandbox(Sandbox):
 
     def error_response(self, status: int) -> tuple[int, dict[str, str], bytes]:
         """Zoho's server error body."""
-        body = {"code": "INTERNAL_ERROR", "details": {}, "message": "Internal Server Error", "status": "error"}
+        body = {
+            "code": "INTERNAL_ERROR",
+            "details": {},
+            "message": "Internal Server Error",
+            "status": "error",
+        }
         return status, dict(JSON_HEADERS), json_response_body(body)
 
     # -- what scripts and tests need ---------------------------------------------------
@@ -159,7 +164,9 @@ class ZohoCrmSandbox(Sandbox):
             self.org.deleted[module.api_name].clear()
             if stream == "contract_milestones":
                 self._generated += 1
-                parent = self.org.apply(module, self._contract(self._generated, rows=count), 0, None)
+                parent = self.org.apply(
+                    module, self._contract(self._generated, rows=count), 0, None
+                )
                 return [row["id"] for row in parent["Milestones"]]
             first, self._generated = self._generated, self._generated + count
             return [
@@ -202,14 +209,20 @@ class ZohoCrmSandbox(Sandbox):
                             row["Milestone_Status"] = "Delivered"
                 else:
                     parent["Description" if "Description" in module.by_name else "Modified_By"] = (
-                        f"edited at {now.isoformat()}" if "Description" in module.by_name else self.org.owner()
+                        f"edited at {now.isoformat()}"
+                        if "Description" in module.by_name
+                        else self.org.owner()
                     )
 
     def _owners(self, module: ModuleDef, stream: str, ids: list[str]) -> list[Record]:
         records = self.org.records[module.api_name]
         if stream != "contract_milestones":
             return [records[i] for i in ids if i in records]
-        return [r for r in records.values() if any(row["id"] in ids for row in r.get("Milestones") or [])]
+        return [
+            r
+            for r in records.values()
+            if any(row["id"] in ids for row in r.get("Milestones") or [])
+        ]
 
     def delete(self, stream: str, remote_ids: list[str]) -> None:
         """Delete as a user would: to the recycle bin (milestones: drop the rows)."""
@@ -217,7 +230,9 @@ class ZohoCrmSandbox(Sandbox):
         with self.lock:
             if stream == "contract_milestones":
                 for parent in self._owners(module, stream, remote_ids):
-                    parent["Milestones"] = [r for r in parent["Milestones"] if r["id"] not in remote_ids]
+                    parent["Milestones"] = [
+                        r for r in parent["Milestones"] if r["id"] not in remote_ids
+                    ]
                     parent["Modified_Time"] = self.org.now()
                 return
             for rid in remote_ids:
@@ -242,12 +257,22 @@ class ZohoCrmSandbox(Sandbox):
                 return record
             account = self._any("Accounts")
             if stream == "contacts":
-                return {"Last_Name": f"测试联系人{n}", "Email": f"acceptance.{n}@example.cn", "Account_Name": {"id": account}}
+                return {
+                    "Last_Name": f"测试联系人{n}",
+                    "Email": f"acceptance.{n}@example.cn",
+                    "Account_Name": {"id": account},
+                }
             if stream == "contracts":
                 return self._contract(n, rows=0)
             if stream == "contract_milestones":
                 parent = self._any(self.contracts_module) or self._seed_contract()
-                return {"Parent_Id": {"id": parent}, "Milestone_Name": f"验收里程碑 {n}", "Due_Date": "2026-06-30", "Percent": 50, "Milestone_Status": "Planned"}
+                return {
+                    "Parent_Id": {"id": parent},
+                    "Milestone_Name": f"验收里程碑 {n}",
+                    "Due_Date": "2026-06-30",
+                    "Percent": 50,
+                    "Milestone_Status": "Planned",
+                }
             if stream == "invoices":
                 product = self._any("Products")
                 return {
@@ -263,7 +288,14 @@ class ZohoCrmSandbox(Sandbox):
                     ],
                 }  # fmt: skip
             if stream == "payments":
-                return {"Name": f"SKTEST{n:06d}", "Account": {"id": account}, "Amount": 500 + n, "Currency": "CNY", "Received_Date": "2026-02-01", "Payment_Method": "Bank Transfer"}
+                return {
+                    "Name": f"SKTEST{n:06d}",
+                    "Account": {"id": account},
+                    "Amount": 500 + n,
+                    "Currency": "CNY",
+                    "Received_Date": "2026-02-01",
+                    "Payment_Method": "Bank Transfer",
+                }
         raise KeyError(f"stream {stream!r} is not writable")
 
     def _contract(self, n: int, *, rows: int) -> dict[str, Any]:
@@ -296,7 +328,10 @@ class ZohoCrmSandbox(Sandbox):
             "accounts": {"Phone": "0571-88886666"},
             "contacts": {"Title": "财务经理"},
             "contracts": {"Contract_Title": "无编号合同"},
-            "contract_milestones": {"Parent_Id": {"id": self._any(self.contracts_module) or ""}, "Due_Date": "2026-01-01"},
+            "contract_milestones": {
+                "Parent_Id": {"id": self._any(self.contracts_module) or ""},
+                "Due_Date": "2026-01-01",
+            },
             "invoices": {"Status": "Issued"},
             "payments": {"Currency": "CNY"},
         }

@@ -58,6 +58,21 @@ def fail(status: int, code: str, message: str, **details: Any) -> Response:
 
 
 @dataclass(slots=True)
+class ListQuery:
+    """A checked list request."""
+
+    fields: list[str]
+    per_page: int
+    page: int
+    sort_by: str
+    sort_order: str
+    token: str | None
+    ims: datetime | None
+    ids: str | None
+    binding: tuple[Any, ...]
+
+
+@dataclass(slots=True)
 class PageToken:
     """Server state behind an opaque ``page_token``: what it is bound to and where it points."""
 
@@ -89,9 +104,13 @@ class ZohoApi:
             Route(f"{crm}/{{module}}/deleted", self.api(self.deleted), methods=["GET"]),
             Route(f"{crm}/{{module}}/actions/count", self.api(self.count), methods=["GET"]),
             Route(
-                f"{crm}/{{module}}", self.api(self.collection), methods=["GET", "POST", "PUT", "DELETE"]
+                f"{crm}/{{module}}",
+                self.api(self.collection),
+                methods=["GET", "POST", "PUT", "DELETE"],
             ),
-            Route(f"{crm}/{{module}}/{{id}}", self.api(self.single), methods=["GET", "PUT", "DELETE"]),
+            Route(
+                f"{crm}/{{module}}/{{id}}", self.api(self.single), methods=["GET", "PUT", "DELETE"]
+            ),
         ]
         return Starlette(routes=routes)
 
@@ -103,7 +122,10 @@ class ZohoApi:
         sb = self.sb
         if values.get("grant_type") != "refresh_token":
             return reply(200, {"error": "unsupported_grant_type"})
-        if values.get("client_id") != sb.client_id or values.get("client_secret") != sb.client_secret:
+        if (
+            values.get("client_id") != sb.client_id
+            or values.get("client_secret") != sb.client_secret
+        ):
             return reply(200, {"error": "invalid_client"})
         if values.get("refresh_token") != sb.refresh_token:
             return reply(200, {"error": "invalid_code"})
@@ -133,7 +155,9 @@ class ZohoApi:
         async def wrapped(request: Request) -> Response:
             version = request.path_params["version"]
             if version not in SUPPORTED_VERSIONS:
-                return fail(400, "API_NOT_SUPPORTED", "API version not supported", supported_version="v8")
+                return fail(
+                    400, "API_NOT_SUPPORTED", "API version not supported", supported_version="v8"
+                )
             header = request.headers.get("authorization", "")
             if not header:
                 return fail(401, "AUTHENTICATION_FAILURE", "Authentication failed")
@@ -161,7 +185,14 @@ class ZohoApi:
         name = request.path_params.get("module") or request.query_params.get("module") or ""
         module = self.sb.org.module(name)
         if module is None or (listable and module.generated_type == "subform"):
-            raise BodyError(fail(400, "INVALID_MODULE", "the module name given seems to be invalid", resource_path_index=0))
+            raise BodyError(
+                fail(
+                    400,
+                    "INVALID_MODULE",
+                    "the module name given seems to be invalid",
+                    resource_path_index=0,
+                )
+            )
         return module
 
     # -- metadata ------------------------------------------------------------------------------
@@ -190,13 +221,23 @@ class ZohoApi:
                 }
             )
         if wanted and not items:
-            return fail(400, "INVALID_MODULE", "the module name given seems to be invalid", resource_path_index=0)
+            return fail(
+                400,
+                "INVALID_MODULE",
+                "the module name given seems to be invalid",
+                resource_path_index=0,
+            )
         return reply(200, {"modules": items})
 
     async def fields(self, request: Request) -> Response:
         """``/settings/fields?module=`` (subform modules included)."""
         if not request.query_params.get("module"):
-            return fail(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", param_name="module")
+            return fail(
+                400,
+                "REQUIRED_PARAM_MISSING",
+                "One of the expected parameter is missing",
+                param_name="module",
+            )
         module = self._module(request, listable=False)
         out = []
         for n, fd in enumerate(module.fields, start=1):
@@ -270,7 +311,11 @@ class ZohoApi:
                         "currency": "CNY",
                         "currency_symbol": "¥",
                         "country_code": self.sb.data_centre.upper(),
-                        "license_details": {"paid_type": "enterprise", "paid": True, "users_license_purchased": 10},
+                        "license_details": {
+                            "paid_type": "enterprise",
+                            "paid": True,
+                            "users_license_purchased": 10,
+                        },
                     }
                 ]
             },
@@ -327,9 +372,24 @@ class ZohoApi:
     def _data(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         data = body.get("data")
         if not isinstance(data, list) or not data:
-            raise BodyError(fail(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", param_name="data"))
+            raise BodyError(
+                fail(
+                    400,
+                    "REQUIRED_PARAM_MISSING",
+                    "One of the expected parameter is missing",
+                    param_name="data",
+                )
+            )
         if len(data) > MAX_BATCH:
-            raise BodyError(fail(400, "LIMIT_EXCEEDED", "the number of records exceeds the limit", limit=MAX_BATCH, api_name="data"))
+            raise BodyError(
+                fail(
+                    400,
+                    "LIMIT_EXCEEDED",
+                    "the number of records exceeds the limit",
+                    limit=MAX_BATCH,
+                    api_name="data",
+                )
+            )
         return data
 
     async def _items(self, request: Request) -> list[dict[str, Any]]:
@@ -348,7 +408,11 @@ class ZohoApi:
                     results.append(refused.item)
         ok = [r["status"] == "success" for r in results]
         if all(ok):
-            status = 201 if mode == "insert" or all(r.get("action") == "insert" for r in results) else 200
+            status = (
+                201
+                if mode == "insert" or all(r.get("action") == "insert" for r in results)
+                else 200
+            )
         else:
             status = 207 if any(ok) else 400
         return reply(status, {"data": results})
@@ -359,16 +423,32 @@ class ZohoApi:
         org = self.sb.org
         path = f"$.data[{index}]"
         if not isinstance(item, dict):
-            raise WriteRefused(record_error("INVALID_DATA", "invalid data", api_name="data", json_path=path))
+            raise WriteRefused(
+                record_error("INVALID_DATA", "invalid data", api_name="data", json_path=path)
+            )
         store = org.records[module.api_name]
         target = None
         duplicate_field = None
         if item.get("id") is not None:
             target = store.get(str(item["id"]))
             if target is None:
-                raise WriteRefused(record_error("INVALID_DATA", "the id given seems to be invalid", api_name="id", json_path=f"{path}.id"))
+                raise WriteRefused(
+                    record_error(
+                        "INVALID_DATA",
+                        "the id given seems to be invalid",
+                        api_name="id",
+                        json_path=f"{path}.id",
+                    )
+                )
         elif mode == "update":
-            raise WriteRefused(record_error("MANDATORY_NOT_FOUND", "required field not found", api_name="id", json_path=f"{path}.id"))
+            raise WriteRefused(
+                record_error(
+                    "MANDATORY_NOT_FOUND",
+                    "required field not found",
+                    api_name="id",
+                    json_path=f"{path}.id",
+                )
+            )
         elif mode == "upsert":
             for name in checks or module.unique_fields:
                 found = org.find(module, name, item.get(name))
@@ -394,112 +474,213 @@ class ZohoApi:
         """Delete by ids (at most 100), each answered alone; deletions go to the deleted list."""
         ids = [i for i in ids if i]
         if not ids:
-            return fail(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", param_name="ids")
+            return fail(
+                400,
+                "REQUIRED_PARAM_MISSING",
+                "One of the expected parameter is missing",
+                param_name="ids",
+            )
         if len(ids) > MAX_BATCH:
-            return fail(400, "LIMIT_EXCEEDED", "the number of records exceeds the limit", limit=MAX_BATCH, param_name="ids")
+            return fail(
+                400,
+                "LIMIT_EXCEEDED",
+                "the number of records exceeds the limit",
+                limit=MAX_BATCH,
+                param_name="ids",
+            )
         results = []
         with self.sb.lock:
             for rid in ids:
                 if self.sb.org.records[module.api_name].get(rid) is None:
-                    results.append(record_error("INVALID_DATA", "the id given seems to be invalid", id=rid))
+                    results.append(
+                        record_error("INVALID_DATA", "the id given seems to be invalid", id=rid)
+                    )
                     continue
                 self.sb.remove(module.api_name, rid)
-                results.append({"code": "SUCCESS", "details": {"id": rid}, "message": "record deleted", "status": "success"})
+                results.append(
+                    {
+                        "code": "SUCCESS",
+                        "details": {"id": rid},
+                        "message": "record deleted",
+                        "status": "success",
+                    }
+                )
         ok = [r["status"] == "success" for r in results]
         return reply(200 if all(ok) else 207 if any(ok) else 400, {"data": results})
 
-    def list_records(self, request: Request, module: ModuleDef) -> Response:
-        """``GET /{module}``: fields, paging, sorting, If-Modified-Since, page tokens."""
+    def list_query(self, request: Request, module: ModuleDef) -> ListQuery:
+        """The list parameters, checked in Zoho's order; ``BodyError`` with its code if bad."""
         q = request.query_params
-        version = request.path_params["version"]
         names = [f for f in (q.get("fields") or "").split(",") if f]
-        if not names and version not in ("v2", "v2.1"):
-            return fail(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", param_name="fields")
+        if not names and request.path_params["version"] not in ("v2", "v2.1"):
+            raise BodyError(
+                fail(
+                    400,
+                    "REQUIRED_PARAM_MISSING",
+                    "One of the expected parameter is missing",
+                    param_name="fields",
+                )
+            )
         if len(names) > MAX_FIELDS:
-            return fail(400, "LIMIT_EXCEEDED", "limit exceeded", limit=MAX_FIELDS, param_name="fields")
+            raise BodyError(
+                fail(400, "LIMIT_EXCEEDED", "limit exceeded", limit=MAX_FIELDS, param_name="fields")
+            )
         unknown = [f for f in names if f not in module.by_name and f != "id"]
         if unknown:
-            return fail(400, "INVALID_DATA", "invalid data", param_name="fields", api_name=unknown[0])
+            raise BodyError(
+                fail(400, "INVALID_DATA", "invalid data", param_name="fields", api_name=unknown[0])
+            )
         try:
-            per_page = int(q.get("per_page", "200"))
-            page = int(q.get("page", "1"))
+            per_page, page = int(q.get("per_page", "200")), int(q.get("page", "1"))
         except ValueError:
-            return fail(400, "INVALID_DATA", "invalid data", param_name="per_page")
+            raise BodyError(
+                fail(400, "INVALID_DATA", "invalid data", param_name="per_page")
+            ) from None
         if not 1 <= per_page <= 200:
-            return fail(400, "INVALID_DATA", "invalid data", param_name="per_page")
-        sort_by = q.get("sort_by", "id")
-        sort_order = q.get("sort_order", "desc")
+            raise BodyError(fail(400, "INVALID_DATA", "invalid data", param_name="per_page"))
+        sort_by, sort_order = q.get("sort_by", "id"), q.get("sort_order", "desc")
         if sort_by not in SORTABLE:
-            return fail(400, "INVALID_DATA", "invalid data", param_name="sort_by", supported_values=list(SORTABLE))
+            raise BodyError(
+                fail(
+                    400,
+                    "INVALID_DATA",
+                    "invalid data",
+                    param_name="sort_by",
+                    supported_values=list(SORTABLE),
+                )
+            )
         if sort_order not in ("asc", "desc"):
-            return fail(400, "INVALID_DATA", "invalid data", param_name="sort_order", supported_values=["asc", "desc"])
+            raise BodyError(
+                fail(
+                    400,
+                    "INVALID_DATA",
+                    "invalid data",
+                    param_name="sort_order",
+                    supported_values=["asc", "desc"],
+                )
+            )
         token = q.get("page_token")
-        if token and "page" in q:
-            return fail(400, "AMBIGUITY_DURING_PROCESSING", "ambiguity while processing the request", ambiguity_due_to=[{"param_name": "page"}, {"param_name": "page_token"}])
-        if q.get("cvid") and "sort_by" in q:
-            return fail(400, "AMBIGUITY_DURING_PROCESSING", "ambiguity while processing the request", ambiguity_due_to=[{"param_name": "cvid"}, {"param_name": "sort_by"}])
+        for first, second in (("page", "page_token"), ("cvid", "sort_by")):
+            if q.get(first) and q.get(second):
+                raise BodyError(
+                    fail(
+                        400,
+                        "AMBIGUITY_DURING_PROCESSING",
+                        "ambiguity while processing the request",
+                        ambiguity_due_to=[{"param_name": first}, {"param_name": second}],
+                    )
+                )
         ims_text = request.headers.get("if-modified-since")
         ims = None
         if ims_text:
             try:
                 ims = datetime.fromisoformat(ims_text.strip())
             except ValueError:
-                return fail(400, "INVALID_DATA", "invalid data", api_name="If-Modified-Since")
-            if ims.tzinfo is None:
-                ims = ims.replace(tzinfo=self.sb.org.tz)
-        binding = (module.api_name, tuple(names), per_page, sort_by, sort_order, ims_text, q.get("ids"))
+                raise BodyError(
+                    fail(400, "INVALID_DATA", "invalid data", api_name="If-Modified-Since")
+                ) from None
+            ims = ims if ims.tzinfo else ims.replace(tzinfo=self.sb.org.tz)
+        binding = (
+            module.api_name,
+            tuple(names),
+            per_page,
+            sort_by,
+            sort_order,
+            ims_text,
+            q.get("ids"),
+        )
+        return ListQuery(
+            names, per_page, page, sort_by, sort_order, token, ims, q.get("ids"), binding
+        )
+
+    def window(self, query: ListQuery) -> tuple[int, int]:
+        """The slice of the sorted records a page number or page token points at."""
+        sb = self.sb
+        if not query.token:
+            start = (query.page - 1) * query.per_page
+            if start >= sb.discrete_limit:
+                raise BodyError(
+                    fail(
+                        400,
+                        "DISCRETE_PAGINATION_LIMIT_EXCEEDED",
+                        f"You can only get the first {sb.discrete_limit} records without using page_token param",
+                        limit=sb.discrete_limit,
+                    )
+                )
+            return start, min(start + query.per_page, sb.discrete_limit)
+        state = self.page_tokens.get(query.token)
+        if state is None:
+            raise BodyError(fail(400, "INVALID_DATA", "invalid data", param_name="page_token"))
+        if state.expires <= sb.clock.now():
+            raise BodyError(
+                fail(
+                    400,
+                    "EXPIRED_VALUE",
+                    "the page token has expired",
+                    api_name="page_token",
+                    json_path="page_token",
+                )
+            )
+        if state.binding != query.binding:
+            raise BodyError(
+                fail(
+                    400,
+                    "TOKEN_BOUND_DATA_MISMATCH",
+                    "the parameters do not match the page token",
+                    param_name="page_token",
+                )
+            )
+        if state.offset >= sb.token_limit:
+            raise BodyError(
+                fail(
+                    400,
+                    "PAGINATION_LIMIT_EXCEEDED",
+                    "pagination limit exceeded",
+                    param_name="page_token",
+                )
+            )
+        return state.offset, min(state.offset + query.per_page, sb.token_limit)
+
+    def list_records(self, request: Request, module: ModuleDef) -> Response:
+        """``GET /{module}``: fields, paging, sorting, If-Modified-Since, page tokens."""
+        query = self.list_query(request, module)
         sb = self.sb
         with sb.lock:
-            if token:
-                state = self.page_tokens.get(token)
-                if state is None:
-                    return fail(400, "INVALID_DATA", "invalid data", param_name="page_token")
-                if state.expires <= sb.clock.now():
-                    return fail(400, "EXPIRED_VALUE", "the page token has expired", api_name="page_token", json_path="page_token")
-                if state.binding != binding:
-                    return fail(400, "TOKEN_BOUND_DATA_MISMATCH", "the parameters do not match the page token", param_name="page_token")
-                start = state.offset
-                if start >= sb.token_limit:
-                    return fail(400, "PAGINATION_LIMIT_EXCEEDED", "pagination limit exceeded", param_name="page_token")
-                end = min(start + per_page, sb.token_limit)
-            else:
-                start = (page - 1) * per_page
-                if start >= sb.discrete_limit:
-                    return fail(400, "DISCRETE_PAGINATION_LIMIT_EXCEEDED", f"You can only get the first {sb.discrete_limit} records without using page_token param", limit=sb.discrete_limit)
-                end = min(start + per_page, sb.discrete_limit)
+            start, end = self.window(query)
             rows = list(sb.org.records[module.api_name].values())
-            wanted_ids = q.get("ids")
-            if wanted_ids:
-                allowed = set(wanted_ids.split(","))
+            if query.ids:
+                allowed = set(query.ids.split(","))
                 rows = [r for r in rows if r["id"] in allowed]
-            if ims is not None:
-                rows = [r for r in rows if r["Modified_Time"] >= ims]
+            if query.ims is not None:
+                rows = [r for r in rows if r["Modified_Time"] >= query.ims]
             if not rows:
-                return reply(304 if ims is not None else 204)
-            key = (lambda r: (r[sort_by], int(r["id"]))) if sort_by != "id" else (lambda r: int(r["id"]))
-            rows.sort(key=key, reverse=sort_order == "desc")
-            chunk = rows[start:end]
+                return reply(304 if query.ims is not None else 204)
+            by = query.sort_by
+            rows.sort(
+                key=(lambda r: (r[by], int(r["id"]))) if by != "id" else (lambda r: int(r["id"])),
+                reverse=query.sort_order == "desc",
+            )
             more = end < len(rows)
-            next_token = None
-            expiry = None
+            next_token = expiry = None
             if more:
                 next_token = secrets.token_hex(24)
                 expires = sb.clock.now() + TOKEN_TTL
-                self.page_tokens[next_token] = PageToken(binding, end, expires)
+                self.page_tokens[next_token] = PageToken(query.binding, end, expires)
                 expiry = sb.org.fmt(expires)
-            data = [sb.org.render(module, r, names or [f.api_name for f in module.fields]) for r in chunk]
+            shown = query.fields or [f.api_name for f in module.fields]
+            data = [sb.org.render(module, r, shown) for r in rows[start:end]]
         if not data:
             return reply(204)
         info = {
             "call": False,
-            "per_page": per_page,
+            "per_page": query.per_page,
             "next_page_token": next_token,
             "count": len(data),
-            "sort_by": sort_by,
-            "page": page if not token else 1,
+            "sort_by": query.sort_by,
+            "page": 1 if query.token else query.page,
             "previous_page_token": None,
             "page_token_expiry": expiry,
-            "sort_order": sort_order,
+            "sort_order": query.sort_order,
             "email": False,
             "more_records": more,
         }
@@ -510,12 +691,19 @@ class ZohoApi:
         module = self._module(request)
         kind = request.query_params.get("type", "all")
         if kind not in ("all", "recycle", "permanent"):
-            return fail(400, "PATTERN_NOT_MATCHED", "Please check whether the input values are correct", param_name="type")
+            return fail(
+                400,
+                "PATTERN_NOT_MATCHED",
+                "Please check whether the input values are correct",
+                param_name="type",
+            )
         per_page = min(int(request.query_params.get("per_page", "200")), 200)
         page = int(request.query_params.get("page", "1"))
         ims_text = request.headers.get("if-modified-since")
         with self.sb.lock:
-            entries = [e for e in self.sb.org.deleted[module.api_name] if kind in ("all", e["type"])]
+            entries = [
+                e for e in self.sb.org.deleted[module.api_name] if kind in ("all", e["type"])
+            ]
             if ims_text:
                 ims = datetime.fromisoformat(ims_text)
                 entries = [e for e in entries if e["deleted_time"] >= ims]
@@ -525,7 +713,18 @@ class ZohoApi:
         if not data:
             return reply(204)
         more = page * per_page < len(entries)
-        return reply(200, {"data": data, "info": {"per_page": per_page, "count": len(data), "page": page, "more_records": more}})
+        return reply(
+            200,
+            {
+                "data": data,
+                "info": {
+                    "per_page": per_page,
+                    "count": len(data),
+                    "page": page,
+                    "more_records": more,
+                },
+            },
+        )
 
     async def count(self, request: Request) -> Response:
         """``/{module}/actions/count``."""
@@ -542,10 +741,14 @@ class ZohoApi:
             return fail(400, exc.code, str(exc), **exc.details)
         module = self.sb.org.module(query.module)
         if module is None:
-            return fail(400, "INVALID_QUERY", "invalid query formed", clause="from", api_name=query.module)
+            return fail(
+                400, "INVALID_QUERY", "invalid query formed", clause="from", api_name=query.module
+            )
         unknown = [f for f in query.fields if f not in module.by_name and f not in ("id", "*")]
         if unknown:
-            return fail(400, "INVALID_QUERY", "invalid query formed", clause="select", api_name=unknown[0])
+            return fail(
+                400, "INVALID_QUERY", "invalid query formed", clause="select", api_name=unknown[0]
+            )
         with self.sb.lock:
             rows = self.sb.rows(module)
             data, more = coql.run(query, rows)

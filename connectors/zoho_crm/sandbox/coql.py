@@ -51,7 +51,9 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise CoqlError("SYNTAX_ERROR", "error occurred while parsing the query", near=text[pos : pos + 20])
+            raise CoqlError(
+                "SYNTAX_ERROR", "error occurred while parsing the query", near=text[pos : pos + 20]
+            )
         kind = match.lastgroup or ""
         out.append((kind, match.group(kind)))
         pos = match.end()
@@ -70,7 +72,9 @@ class _Parser:
 
     def take(self, word: str | None = None, clause: str = "") -> str:
         if self.i >= len(self.toks) or (word is not None and self.toks[self.i][1].lower() != word):
-            raise CoqlError("SYNTAX_ERROR", "error occurred while parsing the query", clause=clause or word)
+            raise CoqlError(
+                "SYNTAX_ERROR", "error occurred while parsing the query", clause=clause or word
+            )
         self.i += 1
         return self.toks[self.i - 1][1]
 
@@ -109,7 +113,9 @@ class _Parser:
                     self.take("offset")
                     q.offset = int(self.take(clause="offset"))
         if self.i != len(self.toks):
-            raise CoqlError("SYNTAX_ERROR", "error occurred while parsing the query", near=self.toks[self.i][1])
+            raise CoqlError(
+                "SYNTAX_ERROR", "error occurred while parsing the query", near=self.toks[self.i][1]
+            )
         if q.limit > MAX_LIMIT:
             raise CoqlError("LIMIT_EXCEEDED", "limit exceeded", limit=MAX_LIMIT, clause="limit")
         return q
@@ -155,7 +161,9 @@ class _Parser:
         if self.peek("like"):
             self.take("like")
             pattern = str(self.literal())
-            regex = re.compile("^" + ".*".join(re.escape(p) for p in pattern.split("%")) + "$", re.I)
+            regex = re.compile(
+                "^" + ".*".join(re.escape(p) for p in pattern.split("%")) + "$", re.I
+            )
             return lambda r: bool(regex.match(str(_value(r, name) or ""))) != negate
         if self.peek("between"):
             self.take("between")
@@ -199,7 +207,7 @@ def _value(record: dict[str, Any], name: str) -> Any:
     value: Any = record
     for part in name.split("."):
         value = value.get(part) if isinstance(value, dict) else None
-        if isinstance(value, dict) and "id" in value and part == name.split(".")[-1]:
+        if isinstance(value, dict) and "id" in value and part == name.rsplit(".", maxsplit=1)[-1]:
             value = value["id"]
     return value
 

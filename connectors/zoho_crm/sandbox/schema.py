@@ -87,15 +87,23 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
     """Every module of the simulated org, by API name."""
     mods = [
         ModuleDef(
-            "Accounts", "Account", "Accounts", "Account_Name",
+            "Accounts",
+            "Account",
+            "Accounts",
+            "Account_Name",
             (
                 FieldDef("Account_Name", "text", "Account Name", 200, mandatory=True),
                 FieldDef("Tax_ID", "text", "Tax ID", 18, custom=True),
                 FieldDef("Phone", "phone", "Phone", 30),
                 FieldDef("Website", "website", "Website", 255),
                 FieldDef("Industry", "picklist", "Industry", 120),
-                FieldDef("Account_Type", "picklist", "Account Type", 120,
-                         picklist=("Customer", "Partner", "Prospect", "Vendor", "Other")),
+                FieldDef(
+                    "Account_Type",
+                    "picklist",
+                    "Account Type",
+                    120,
+                    picklist=("Customer", "Partner", "Prospect", "Vendor", "Other"),
+                ),
                 FieldDef("Billing_Street", "text", "Billing Street", 250),
                 FieldDef("Billing_City", "text", "Billing City", 100),
                 FieldDef("Billing_Country", "text", "Billing Country", 100),
@@ -109,7 +117,10 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
             duplicate_field="Account_Name",
         ),
         ModuleDef(
-            "Contacts", "Contact", "Contacts", "Full_Name",
+            "Contacts",
+            "Contact",
+            "Contacts",
+            "Full_Name",
             (
                 FieldDef("First_Name", "text", "First Name", 40),
                 FieldDef("Last_Name", "text", "Last Name", 80, mandatory=True),
@@ -125,7 +136,10 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
             duplicate_field="Email",
         ),
         ModuleDef(
-            "Deals", "Deal", "Deals", "Deal_Name",
+            "Deals",
+            "Deal",
+            "Deals",
+            "Deal_Name",
             (
                 FieldDef("Deal_Name", "text", "Deal Name", 120, mandatory=True),
                 FieldDef("Account_Name", "lookup", "Account Name", lookup="Accounts"),
@@ -138,7 +152,10 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
             duplicate_field="Deal_Name",
         ),
         ModuleDef(
-            "Products", "Product", "Products", "Product_Name",
+            "Products",
+            "Product",
+            "Products",
+            "Product_Name",
             (
                 FieldDef("Product_Name", "text", "Product Name", 200, mandatory=True),
                 FieldDef("Product_Code", "text", "Product Code", 40),
@@ -148,18 +165,34 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
             duplicate_field="Product_Name",
         ),
         ModuleDef(
-            "Invoices", "Invoice", "Invoices", "Subject",
+            "Invoices",
+            "Invoice",
+            "Invoices",
+            "Subject",
             (
                 FieldDef("Subject", "text", "Subject", 255, mandatory=True),
                 FieldDef("Invoice_Number", "autonumber", "Invoice Number", read_only=True),
-                FieldDef("Account_Name", "lookup", "Account Name", lookup="Accounts", mandatory=True),
+                FieldDef(
+                    "Account_Name", "lookup", "Account Name", lookup="Accounts", mandatory=True
+                ),
                 FieldDef("Contract", "lookup", "Contract", lookup=contracts, custom=True),
                 FieldDef("Invoice_Date", "date", "Invoice Date"),
                 FieldDef("Due_Date", "date", "Due Date"),
-                FieldDef("Status", "picklist", "Status", 120,
-                         picklist=("Draft", "Issued", "Partially Paid", "Paid", "Void")),
-                FieldDef("Invoice_Kind", "picklist", "Invoice Kind", 120, custom=True,
-                         picklist=("VAT Special", "VAT Normal", "Other")),
+                FieldDef(
+                    "Status",
+                    "picklist",
+                    "Status",
+                    120,
+                    picklist=("Draft", "Issued", "Partially Paid", "Paid", "Void"),
+                ),
+                FieldDef(
+                    "Invoice_Kind",
+                    "picklist",
+                    "Invoice Kind",
+                    120,
+                    custom=True,
+                    picklist=("VAT Special", "VAT Normal", "Other"),
+                ),
                 FieldDef("Currency", "picklist", "Currency", 3),
                 FieldDef("Sub_Total", "currency", "Sub Total", read_only=True),
                 FieldDef("Tax", "currency", "Tax", read_only=True),
@@ -173,11 +206,16 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
             inventory_items="Invoiced_Items",
         ),
         ModuleDef(
-            "Sales_Orders", "Sales Order", "Sales Orders", "Subject",
+            "Sales_Orders",
+            "Sales Order",
+            "Sales Orders",
+            "Subject",
             (
                 FieldDef("Subject", "text", "Subject", 255, mandatory=True),
                 FieldDef("SO_Number", "autonumber", "SO Number", read_only=True),
-                FieldDef("Account_Name", "lookup", "Account Name", lookup="Accounts", mandatory=True),
+                FieldDef(
+                    "Account_Name", "lookup", "Account Name", lookup="Accounts", mandatory=True
+                ),
                 FieldDef("Status", "picklist", "Status", 120),
                 FieldDef("Due_Date", "date", "Due Date"),
                 FieldDef("Sub_Total", "currency", "Sub Total", read_only=True),
@@ -192,22 +230,41 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
             inventory_items="Ordered_Items",
         ),
         ModuleDef(
-            contracts, "Contract", "Contracts", "Name",
+            contracts,
+            "Contract",
+            "Contracts",
+            "Name",
             (
                 FieldDef("Name", "text", "Contract Number", 120, mandatory=True),
                 FieldDef("Contract_Title", "text", "Contract Title", 255, custom=True),
                 FieldDef("Account", "lookup", "Account", lookup="Accounts", custom=True),
-                FieldDef("Contract_Type", "picklist", "Contract Type", 120, custom=True,
-                         picklist=("Technical Development", "Technical Consulting",
-                                   "Product Licence", "Operations Service")),
+                FieldDef(
+                    "Contract_Type",
+                    "picklist",
+                    "Contract Type",
+                    120,
+                    custom=True,
+                    picklist=(
+                        "Technical Development",
+                        "Technical Consulting",
+                        "Product Licence",
+                        "Operations Service",
+                    ),
+                ),
                 FieldDef("Amount", "currency", "Amount", custom=True),
                 FieldDef("Currency", "picklist", "Currency", 3),
                 FieldDef("Tax_Rate", "percent", "Tax Rate", custom=True),
                 FieldDef("Sign_Date", "date", "Sign Date", custom=True),
                 FieldDef("Start_Date", "date", "Start Date", custom=True),
                 FieldDef("End_Date", "date", "End Date", custom=True),
-                FieldDef("Contract_Status", "picklist", "Contract Status", 120, custom=True,
-                         picklist=("Draft", "In Approval", "Active", "Completed", "Terminated")),
+                FieldDef(
+                    "Contract_Status",
+                    "picklist",
+                    "Contract Status",
+                    120,
+                    custom=True,
+                    picklist=("Draft", "In Approval", "Active", "Completed", "Terminated"),
+                ),
                 FieldDef("Payment_Terms", "textarea", "Payment Terms", 2000, custom=True),
                 FieldDef("Milestones", "subform", "Milestones", subform="Milestones", custom=True),
                 _key(),
@@ -217,7 +274,10 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
             duplicate_field="Name",
         ),
         ModuleDef(
-            payments, "Payment", "Payments", "Name",
+            payments,
+            "Payment",
+            "Payments",
+            "Name",
             (
                 FieldDef("Name", "text", "Payment Number", 120, mandatory=True),
                 FieldDef("Account", "lookup", "Account", lookup="Accounts", custom=True),
@@ -225,8 +285,14 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
                 FieldDef("Amount", "currency", "Amount", mandatory=True, custom=True),
                 FieldDef("Currency", "picklist", "Currency", 3),
                 FieldDef("Received_Date", "date", "Received Date", custom=True),
-                FieldDef("Payment_Method", "picklist", "Payment Method", 120, custom=True,
-                         picklist=("Bank Transfer", "Acceptance Bill", "Cash", "Other")),
+                FieldDef(
+                    "Payment_Method",
+                    "picklist",
+                    "Payment Method",
+                    120,
+                    custom=True,
+                    picklist=("Bank Transfer", "Acceptance Bill", "Cash", "Other"),
+                ),
                 _key(),
                 *_system(),
             ),
@@ -236,14 +302,23 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
     ]
     subforms = [
         ModuleDef(
-            "Milestones", "Milestone", "Milestones", "Milestone_Name",
+            "Milestones",
+            "Milestone",
+            "Milestones",
+            "Milestone_Name",
             (
                 FieldDef("Milestone_Name", "text", "Milestone", 120, mandatory=True, custom=True),
                 FieldDef("Due_Date", "date", "Due Date", custom=True),
                 FieldDef("Percent", "percent", "Percent", custom=True),
                 FieldDef("Amount", "currency", "Amount", custom=True),
-                FieldDef("Milestone_Status", "picklist", "Status", 120, custom=True,
-                         picklist=("Planned", "In Progress", "Delivered", "Accepted")),
+                FieldDef(
+                    "Milestone_Status",
+                    "picklist",
+                    "Status",
+                    120,
+                    custom=True,
+                    picklist=("Planned", "In Progress", "Delivered", "Accepted"),
+                ),
                 FieldDef("Accepted_Date", "date", "Accepted Date", custom=True),
                 FieldDef("SyncHub_ID", "text", "SyncHub ID", 64, custom=True),
                 FieldDef("Parent_Id", "lookup", "Parent", lookup=contracts, read_only=True),
@@ -252,15 +327,22 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
         ),
         *(
             ModuleDef(
-                name, "Item", name.replace("_", " "), "Product_Name",
+                name,
+                "Item",
+                name.replace("_", " "),
+                "Product_Name",
                 (
-                    FieldDef("Product_Name", "lookup", "Product Name", lookup="Products", mandatory=True),
+                    FieldDef(
+                        "Product_Name", "lookup", "Product Name", lookup="Products", mandatory=True
+                    ),
                     FieldDef("Description", "textarea", "Description", 2000),
                     FieldDef("Quantity", "double", "Quantity", mandatory=True),
                     FieldDef("List_Price", "currency", "List Price"),
                     FieldDef("Discount", "currency", "Discount"),
                     FieldDef("Total", "currency", "Total", read_only=True),
-                    FieldDef("Total_After_Discount", "currency", "Total After Discount", read_only=True),
+                    FieldDef(
+                        "Total_After_Discount", "currency", "Total After Discount", read_only=True
+                    ),
                     FieldDef("Tax", "currency", "Tax", read_only=True),
                     FieldDef("Net_Total", "currency", "Net Total", read_only=True),
                     FieldDef("Line_Tax", "multiselectpicklist", "Line Tax"),
@@ -274,8 +356,14 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
     out: dict[str, ModuleDef] = {}
     for n, module in enumerate([*mods, *subforms], start=1):
         out[module.api_name] = ModuleDef(
-            module.api_name, module.singular, module.plural, module.name_field, module.fields,
-            module.generated_type, module.duplicate_field, module.inventory_items,
+            module.api_name,
+            module.singular,
+            module.plural,
+            module.name_field,
+            module.fields,
+            module.generated_type,
+            module.duplicate_field,
+            module.inventory_items,
             id=f"715300000000{2000 + n * 25:07d}",
         )
     return out  # fmt: skip

@@ -68,7 +68,11 @@ def seed(org: Org, universe: Universe, *, seed: int, contracts: str, payments: s
     store = org.records
     products = {}
     for key, (label, _rate, _steps) in CONTRACT_TYPES.items():
-        product = _stamp(org, {"Product_Name": label, "Product_Code": key.upper()[:12]}, now - timedelta(days=400))
+        product = _stamp(
+            org,
+            {"Product_Name": label, "Product_Code": key.upper()[:12]},
+            now - timedelta(days=400),
+        )
         store["Products"][product["id"]] = product
         products[key] = product["id"]
     accounts: dict[str, str] = {}

@@ -91,7 +91,9 @@ class Org:
         return _display(self.modules[module], target)
 
     # -- rendering ---------------------------------------------------------------------
-    def render(self, module: ModuleDef, record: Record, fields: Iterable[str] | None = None) -> Record:
+    def render(
+        self, module: ModuleDef, record: Record, fields: Iterable[str] | None = None
+    ) -> Record:
         """A record in wire shape; ``fields`` limits it (lists), ``None`` gives everything."""
         wanted = list(module.by_name) if fields is None else list(fields)
         out: Record = {}
@@ -120,7 +122,9 @@ class Org:
             sub = self.modules[fd.subform or ""]
             rows = []
             for row in value or []:
-                rendered = {k: self._render_value(sub.by_name[k], row, k) for k in row if k in sub.by_name}
+                rendered = {
+                    k: self._render_value(sub.by_name[k], row, k) for k in row if k in sub.by_name
+                }
                 rendered["id"] = row["id"]
                 rendered["Parent_Id"] = {"name": _display_any(self, record), "id": record["id"]}
                 rows.append(rendered)
@@ -247,7 +251,9 @@ class Org:
 
         def invalid(**extra: Any) -> WriteRefused:
             return WriteRefused(
-                record_error("INVALID_DATA", "invalid data", api_name=fd.api_name, json_path=path, **extra)
+                record_error(
+                    "INVALID_DATA", "invalid data", api_name=fd.api_name, json_path=path, **extra
+                )
             )
 
         kind = fd.data_type
@@ -263,7 +269,11 @@ class Org:
             if isinstance(value, bool):
                 raise invalid(expected_data_type=kind)
             try:
-                return Decimal(str(value)) if isinstance(value, int | float | Decimal | str) else _bad()
+                return (
+                    Decimal(str(value))
+                    if isinstance(value, int | float | Decimal | str)
+                    else _bad()
+                )
             except (InvalidOperation, ValueError):
                 raise invalid(expected_data_type=kind) from None
         if kind in ("integer", "bigint"):
@@ -281,7 +291,9 @@ class Org:
                 raise invalid(expected_data_type="date") from None
         if kind == "lookup":
             rid = value.get("id") if isinstance(value, dict) else value
-            if not isinstance(rid, str | int) or str(rid) not in self.records.get(fd.lookup or "", {}):
+            if not isinstance(rid, str | int) or str(rid) not in self.records.get(
+                fd.lookup or "", {}
+            ):
                 raise WriteRefused(
                     record_error("INVALID_DATA", "the id given seems to be invalid",
                                  api_name=fd.api_name, json_path=path)
@@ -323,7 +335,9 @@ def totals(record: Record, items_field: str) -> None:
         sub_total += after
         tax_total += line_tax
     adjustment = Decimal(record.get("Adjustment") or 0)
-    record.update(Sub_Total=sub_total, Tax=tax_total, Grand_Total=sub_total + tax_total + adjustment)
+    record.update(
+        Sub_Total=sub_total, Tax=tax_total, Grand_Total=sub_total + tax_total + adjustment
+    )
 
 
 def _fold(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import selectors
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from connectors.sdk import Page
 from connectors.zoho_crm import ZohoCrmConnector
 
 
@@ -28,7 +30,12 @@ def _first_line(proc: subprocess.Popen[str], timeout: float = 30.0) -> str:
     return proc.stdout.readline()
 
 
-async def test_cli_sandbox_prints_credentials_then_serves_the_connector() -> None:
+async def read_accounts(config: dict[str, str]) -> list[Page]:
+    async with ZohoCrmConnector(config) as connector:
+        return [page async for page in connector.read("accounts")]
+
+
+def test_cli_sandbox_prints_credentials_then_serves_the_connector() -> None:
     port = _free_port()
     synchub = Path(sys.executable).with_name("synchub")
     proc = subprocess.Popen(
@@ -39,7 +46,13 @@ async def test_cli_sandbox_prints_credentials_then_serves_the_connector() -> Non
     )
     try:
         info = json.loads(_first_line(proc))
-        assert set(info) == {"base_url", "accounts_url", "client_id", "client_secret", "refresh_token"}
+        assert set(info) == {
+            "base_url",
+            "accounts_url",
+            "client_id",
+            "client_secret",
+            "refresh_token",
+        }
         assert info["base_url"] == f"http://127.0.0.1:{port}"
         config = {
             "data_centre": "cn",
@@ -48,8 +61,7 @@ async def test_cli_sandbox_prints_credentials_then_serves_the_connector() -> Non
             "client_secret": info["client_secret"],
             "refresh_token": info["refresh_token"],
         }
-        async with ZohoCrmConnector(config) as connector:
-            pages = [page async for page in connector.read("accounts")]
+        pages = asyncio.run(read_accounts(config))
         assert sum(len(p.records) for p in pages) == 20
         assert pages[-1].complete
     finally:

@@ -18,7 +18,11 @@ from zohocrmsdk.src.com.zoho.api.authenticator.store import FileStore
 from zohocrmsdk.src.com.zoho.crm.api import HeaderMap, ParameterMap
 from zohocrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter
 from zohocrmsdk.src.com.zoho.crm.api.initializer import Initializer
-from zohocrmsdk.src.com.zoho.crm.api.record import GetRecordsParam, RecordOperations, ResponseWrapper
+from zohocrmsdk.src.com.zoho.crm.api.record import (
+    GetRecordsParam,
+    RecordOperations,
+    ResponseWrapper,
+)
 from zohocrmsdk.src.com.zoho.crm.api.sdk_config import SDKConfig
 
 from connectors.sdk.sandbox import SandboxServer

@@ -40,9 +40,16 @@ def client(server: SandboxServer) -> httpx.Client:
 def test_token_errors_are_http_200_bodies(server: SandboxServer) -> None:
     creds = server.credentials()
     url = f"{creds['accounts_url']}/oauth/v2/token"
-    form = {"client_id": creds["client_id"], "client_secret": "nope", "refresh_token": creds["refresh_token"], "grant_type": "refresh_token"}
+    form = {
+        "client_id": creds["client_id"],
+        "client_secret": "nope",
+        "refresh_token": creds["refresh_token"],
+        "grant_type": "refresh_token",
+    }
     bad_client = httpx.post(url, data=form)
-    bad_token = httpx.post(url, data={**form, "client_secret": creds["client_secret"], "refresh_token": "1000.x.y"})
+    bad_token = httpx.post(
+        url, data={**form, "client_secret": creds["client_secret"], "refresh_token": "1000.x.y"}
+    )
     assert (bad_client.status_code, bad_client.json()) == (200, {"error": "invalid_client"})
     assert (bad_token.status_code, bad_token.json()) == (200, {"error": "invalid_code"})
 
@@ -60,18 +67,38 @@ def test_list_rules_fields_paging_sorting_and_conditional_get(server: SandboxSer
     with client(server) as api:
         missing = api.get("/crm/v8/Accounts")
         assert (missing.status_code, missing.json()["details"]) == (400, {"param_name": "fields"})
-        assert api.get("/crm/v8/Accounts", params={"fields": "Account_Name", "per_page": 201}).status_code == 400
-        listed = api.get("/crm/v8/Accounts", params={"fields": "Account_Name,Modified_Time", "per_page": 5})
+        assert (
+            api.get(
+                "/crm/v8/Accounts", params={"fields": "Account_Name", "per_page": 201}
+            ).status_code
+            == 400
+        )
+        listed = api.get(
+            "/crm/v8/Accounts", params={"fields": "Account_Name,Modified_Time", "per_page": 5}
+        )
         assert listed.headers["content-type"] == "application/json;charset=UTF-8"
         body = listed.json()
         assert set(body["data"][0]) == {"id", "Account_Name", "Modified_Time"}
-        assert body["info"]["sort_order"] == "desc" and body["info"]["more_records"] is True
+        assert body["info"]["sort_order"] == "desc"
+        assert body["info"]["more_records"] is True
         assert body["info"]["next_page_token"]
-        latest = max(datetime.fromisoformat(r["Modified_Time"]) for r in api.get("/crm/v8/Accounts", params={"fields": "Modified_Time"}).json()["data"])
-        after = api.get("/crm/v8/Accounts", params={"fields": "Modified_Time"}, headers={"If-Modified-Since": (latest + timedelta(seconds=1)).isoformat()})
+        latest = max(
+            datetime.fromisoformat(r["Modified_Time"])
+            for r in api.get("/crm/v8/Accounts", params={"fields": "Modified_Time"}).json()["data"]
+        )
+        after = api.get(
+            "/crm/v8/Accounts",
+            params={"fields": "Modified_Time"},
+            headers={"If-Modified-Since": (latest + timedelta(seconds=1)).isoformat()},
+        )
         assert (after.status_code, after.content) == (304, b"")
-        at = api.get("/crm/v8/Accounts", params={"fields": "Modified_Time"}, headers={"If-Modified-Since": latest.isoformat()})
-        assert at.status_code == 200 and len(at.json()["data"]) >= 1  # the boundary second is included
+        at = api.get(
+            "/crm/v8/Accounts",
+            params={"fields": "Modified_Time"},
+            headers={"If-Modified-Since": latest.isoformat()},
+        )
+        assert at.status_code == 200
+        assert len(at.json()["data"]) >= 1
         assert latest.utcoffset() == timedelta(hours=8)  # China DC: the user's offset
 
 
@@ -85,10 +112,13 @@ def test_page_numbers_stop_at_2000_and_tokens_go_on(server: SandboxServer) -> No
         token = tenth["info"]["next_page_token"]
         both = api.get("/crm/v8/Accounts", params={**params, "page": 1, "page_token": token})
         assert both.json()["code"] == "AMBIGUITY_DURING_PROCESSING"
-        changed = api.get("/crm/v8/Accounts", params={**params, "per_page": 100, "page_token": token})
+        changed = api.get(
+            "/crm/v8/Accounts", params={**params, "per_page": 100, "page_token": token}
+        )
         assert changed.json()["code"] == "TOKEN_BOUND_DATA_MISMATCH"
         rest = api.get("/crm/v8/Accounts", params={**params, "page_token": token}).json()
-        assert len(rest["data"]) == 50 and rest["info"]["more_records"] is False
+        assert len(rest["data"]) == 50
+        assert rest["info"]["more_records"] is False
 
 
 def test_writes_answer_per_record_with_207_and_real_codes(server: SandboxServer) -> None:
@@ -111,11 +141,20 @@ def test_writes_answer_per_record_with_207_and_real_codes(server: SandboxServer)
         duplicate = answer.json()["data"][1]["details"]
         assert duplicate["duplicate_record"]["id"] == existing["id"]
         assert answer.json()["data"][2]["details"]["maximum_length"] == 200
-        too_many = api.post("/crm/v8/Accounts", json={"data": [{"Account_Name": str(i)} for i in range(101)]})
+        too_many = api.post(
+            "/crm/v8/Accounts", json={"data": [{"Account_Name": str(i)} for i in range(101)]}
+        )
         assert (too_many.status_code, too_many.json()["code"]) == (400, "LIMIT_EXCEEDED")
-        all_bad = api.post("/crm/v8/Accounts/upsert", json={"data": [{"Phone": "1"}], "duplicate_check_fields": ["SyncHub_ID"]})
-        assert all_bad.status_code == 400 and all_bad.json()["data"][0]["code"] == "MANDATORY_NOT_FOUND"
-        upsert = api.post("/crm/v8/Accounts/upsert", json={"data": [{"Account_Name": "深圳新元数据服务有限公司", "Phone": "0755-2"}]})
+        all_bad = api.post(
+            "/crm/v8/Accounts/upsert",
+            json={"data": [{"Phone": "1"}], "duplicate_check_fields": ["SyncHub_ID"]},
+        )
+        assert all_bad.status_code == 400
+        assert all_bad.json()["data"][0]["code"] == "MANDATORY_NOT_FOUND"
+        upsert = api.post(
+            "/crm/v8/Accounts/upsert",
+            json={"data": [{"Account_Name": "深圳新元数据服务有限公司", "Phone": "0755-2"}]},
+        )
         item = upsert.json()["data"][0]
         assert (item["action"], item["duplicate_field"]) == ("update", "Account_Name")
 
@@ -124,7 +163,10 @@ def test_inventory_totals_line_items_only_on_single_get(server: SandboxServer) -
     sandbox = server.sandbox
     invoice_id = next(iter(sandbox.remote_ids("invoices")))
     with client(server) as api:
-        listed = api.get("/crm/v8/Invoices", params={"fields": "Subject,Invoiced_Items,Grand_Total", "ids": invoice_id})
+        listed = api.get(
+            "/crm/v8/Invoices",
+            params={"fields": "Subject,Invoiced_Items,Grand_Total", "ids": invoice_id},
+        )
         assert "Invoiced_Items" not in listed.json()["data"][0]
         single = api.get(f"/crm/v8/Invoices/{invoice_id}").json()["data"][0]
         item = single["Invoiced_Items"][0]
@@ -138,20 +180,43 @@ def test_deleted_records_metadata_and_coql(server: SandboxServer) -> None:
     with client(server) as api:
         assert api.get("/crm/v8/Payments/deleted", params={"type": "all"}).status_code == 204
         victim = next(iter(sandbox.remote_ids("payments")))
-        assert api.delete("/crm/v8/Payments", params={"ids": victim}).json()["data"][0]["message"] == "record deleted"
+        assert (
+            api.delete("/crm/v8/Payments", params={"ids": victim}).json()["data"][0]["message"]
+            == "record deleted"
+        )
         deleted = api.get("/crm/v8/Payments/deleted", params={"type": "all"}).json()["data"]
-        assert [d["id"] for d in deleted] == [victim] and deleted[0]["type"] == "recycle"
-        assert api.get("/crm/v8/Payments/deleted", params={"type": "bin"}).json()["code"] == "PATTERN_NOT_MATCHED"
+        assert [d["id"] for d in deleted] == [victim]
+        assert deleted[0]["type"] == "recycle"
+        assert (
+            api.get("/crm/v8/Payments/deleted", params={"type": "bin"}).json()["code"]
+            == "PATTERN_NOT_MATCHED"
+        )
         modules = {m["api_name"]: m for m in api.get("/crm/v8/settings/modules").json()["modules"]}
         assert modules["Contracts"]["generated_type"] == "custom"
-        fields = {f["api_name"]: f for f in api.get("/crm/v8/settings/fields", params={"module": "Contracts"}).json()["fields"]}
+        fields = {
+            f["api_name"]: f
+            for f in api.get("/crm/v8/settings/fields", params={"module": "Contracts"}).json()[
+                "fields"
+            ]
+        }
         assert fields["Milestones"]["associated_module"]["module"] == "Milestones"
         assert fields["Account"]["lookup"]["module"]["api_name"] == "Accounts"
-        rows = api.post("/crm/v8/coql", json={"select_query": "select Milestone_Name, Parent_Id from Milestones where Milestone_Status = 'Accepted' limit 0, 5"}).json()
-        assert rows["data"] and all(set(r) == {"id", "Milestone_Name", "Parent_Id"} for r in rows["data"])
+        rows = api.post(
+            "/crm/v8/coql",
+            json={
+                "select_query": "select Milestone_Name, Parent_Id from Milestones where Milestone_Status = 'Accepted' limit 0, 5"
+            },
+        ).json()
+        assert rows["data"]
+        assert all(set(r) == {"id", "Milestone_Name", "Parent_Id"} for r in rows["data"])
         bad = api.post("/crm/v8/coql", json={"select_query": "select from Accounts"})
         assert (bad.status_code, bad.json()["code"]) == (400, "SYNTAX_ERROR")
-        assert api.post("/crm/v8/coql", json={"select_query": "select id from Accounts limit 2001"}).json()["code"] == "LIMIT_EXCEEDED"
+        assert (
+            api.post(
+                "/crm/v8/coql", json={"select_query": "select id from Accounts limit 2001"}
+            ).json()["code"]
+            == "LIMIT_EXCEEDED"
+        )
 
 
 def test_credits_per_day_answer_429_with_the_vendor_body() -> None:
@@ -162,5 +227,8 @@ def test_credits_per_day_answer_429_with_the_vendor_body() -> None:
         after_a_day = api.get("/crm/v8/org")
     assert statuses == [200, 200, 200, 429]
     body = refused.json()
-    assert body["code"] == "TOO_MANY_REQUESTS" and body["details"]["retry_after"] > 0
-    assert after_a_day.status_code == 401  # a day later the token has long expired; the credits are back
+    assert body["code"] == "TOO_MANY_REQUESTS"
+    assert body["details"]["retry_after"] > 0
+    assert (
+        after_a_day.status_code == 401
+    )  # a day later the token has long expired; the credits are back

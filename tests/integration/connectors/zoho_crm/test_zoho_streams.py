@@ -43,28 +43,51 @@ async def test_milestones_are_subform_rows_with_their_contract(server: SandboxSe
         assert {r["Parent_Id"]["id"] for r in parent_rows} == {one["Parent_Id"]["id"]}
 
 
-async def test_milestone_writes_go_through_the_parent_and_are_idempotent(server: SandboxServer) -> None:
+async def test_milestone_writes_go_through_the_parent_and_are_idempotent(
+    server: SandboxServer,
+) -> None:
     sandbox = server.sandbox
     contract = next(iter(sandbox.remote_ids("contracts")))
     before = sandbox.get_record("contracts", contract)
     assert before is not None
     kept = {row["id"] for row in before["Milestones"]}
-    row = {"Parent_Id": {"id": contract}, "Milestone_Name": "终验", "Due_Date": "2026-09-30", "Amount": Decimal("12000.50"), "Milestone_Status": "Planned"}
+    row = {
+        "Parent_Id": {"id": contract},
+        "Milestone_Name": "终验",
+        "Due_Date": "2026-09-30",
+        "Amount": Decimal("12000.50"),
+        "Milestone_Status": "Planned",
+    }
     async with ZohoCrmConnector(server.connector_config()) as zoho:
         created, orphan = await zoho.write(
-            "contract_milestones", [WriteRequest(row, "ms-hub-1"), WriteRequest({"Milestone_Name": "x"}, "ms-hub-2")]
+            "contract_milestones",
+            [WriteRequest(row, "ms-hub-1"), WriteRequest({"Milestone_Name": "x"}, "ms-hub-2")],
         )
         retried = (await zoho.write("contract_milestones", [WriteRequest(row, "ms-hub-1")]))[0]
-        updated = (await zoho.write("contract_milestones", [WriteRequest({**row, "Milestone_Status": "Accepted"}, "ms-hub-1", created.remote_id)]))[0]
+        updated = (
+            await zoho.write(
+                "contract_milestones",
+                [
+                    WriteRequest(
+                        {**row, "Milestone_Status": "Accepted"}, "ms-hub-1", created.remote_id
+                    )
+                ],
+            )
+        )[0]
         found = await zoho.lookup("contract_milestones", ["ms-hub-1"])
-    assert created.status == "created" and created.remote_id
-    assert orphan.status == "failed" and orphan.field == "Parent_Id"
+    assert created.status == "created"
+    assert created.remote_id
+    assert orphan.status == "failed"
+    assert orphan.field == "Parent_Id"
     assert (retried.status, retried.remote_id) == ("updated", created.remote_id)
     assert (updated.status, updated.remote_id) == ("updated", created.remote_id)
     after = sandbox.get_record("contracts", contract)
     assert after is not None
     assert {r["id"] for r in after["Milestones"]} == kept | {created.remote_id}
-    assert sandbox.get_record("contract_milestones", created.remote_id)["Milestone_Status"] == "Accepted"  # type: ignore[index]
+    assert (
+        sandbox.get_record("contract_milestones", created.remote_id)["Milestone_Status"]
+        == "Accepted"
+    )  # type: ignore[index]
     assert found["ms-hub-1"]["Parent_Id"]["id"] == contract
 
 
@@ -75,12 +98,20 @@ async def test_invoices_carry_line_items_and_exact_totals(server: SandboxServer)
     async with ZohoCrmConnector(server.connector_config()) as zoho:
         invoices = [r for p in await read(zoho, "invoices") for r in p.records]
         [written] = await zoho.write("invoices", [WriteRequest(sample, "inv-hub-42")])
-        again = [r for p in await read(zoho, "invoices") for r in p.records if r["id"] == written.remote_id]
+        again = [
+            r
+            for p in await read(zoho, "invoices")
+            for r in p.records
+            if r["id"] == written.remote_id
+        ]
     assert {r["id"] for r in invoices} == existing
     for invoice in invoices:
         items = invoice["Invoiced_Items"]
-        assert items and all(item["Parent_Id"]["id"] == invoice["id"] for item in items)
-        assert invoice["Sub_Total"] + invoice["Tax"] + invoice["Adjustment"] == invoice["Grand_Total"]
+        assert items
+        assert all(item["Parent_Id"]["id"] == invoice["id"] for item in items)
+        assert (
+            invoice["Sub_Total"] + invoice["Tax"] + invoice["Adjustment"] == invoice["Grand_Total"]
+        )
     assert again[0]["Grand_Total"] == Decimal("1104.52")  # 1042 + 6% VAT (62.52)
     assert again[0]["SyncHub_ID"] == "inv-hub-42"
 
@@ -88,7 +119,9 @@ async def test_invoices_carry_line_items_and_exact_totals(server: SandboxServer)
 async def test_deals_are_read_only_and_deletions_are_reported(server: SandboxServer) -> None:
     sandbox = server.sandbox
     async with ZohoCrmConnector(server.connector_config()) as zoho:
-        assert len([r for p in await read(zoho, "deals") for r in p.records]) == len(sandbox.remote_ids("deals"))
+        assert len([r for p in await read(zoho, "deals") for r in p.records]) == len(
+            sandbox.remote_ids("deals")
+        )
         with pytest.raises(Exception, match="does not support write"):
             await zoho.write("deals", [WriteRequest({"Deal_Name": "x"}, "k")])
         first = [p async for p in zoho.read_deleted("contacts")]
@@ -132,7 +165,13 @@ async def test_check_names_a_missing_module(server: SandboxServer) -> None:
         result = await zoho.check()
     async with ZohoCrmConnector(server.connector_config()) as zoho:
         fields = await zoho.discover()
-    assert not result.ok and "'Receipts' is missing" in result.message
-    assert {f.name for f in fields["contract_milestones"]} >= {"Milestone_Name", "Parent_Id", "SyncHub_ID"}
+    assert not result.ok
+    assert "'Receipts' is missing" in result.message
+    assert {f.name for f in fields["contract_milestones"]} >= {
+        "Milestone_Name",
+        "Parent_Id",
+        "SyncHub_ID",
+    }
     lookups = {f.name: f.reference for f in fields["invoices"]}
-    assert lookups["Account_Name"] == "Accounts" and lookups["Invoiced_Items"] == "Invoiced_Items"
+    assert lookups["Account_Name"] == "Accounts"
+    assert lookups["Invoiced_Items"] == "Invoiced_Items"

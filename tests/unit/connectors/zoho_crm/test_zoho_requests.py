@@ -28,12 +28,25 @@ CONFIG: dict[str, Any] = {
 def token(access: str = "1000.access.one", domain: str = API) -> httpx.Response:
     return httpx.Response(
         200,
-        json={"access_token": access, "api_domain": domain, "token_type": "Bearer", "expires_in": 3600},
+        json={
+            "access_token": access,
+            "api_domain": domain,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+        },
     )
 
 
-def page(records: list[dict[str, Any]], *, more: bool = False, next_token: str | None = None) -> httpx.Response:
-    info = {"per_page": 200, "count": len(records), "page": 1, "more_records": more, "next_page_token": next_token}
+def page(
+    records: list[dict[str, Any]], *, more: bool = False, next_token: str | None = None
+) -> httpx.Response:
+    info = {
+        "per_page": 200,
+        "count": len(records),
+        "page": 1,
+        "more_records": more,
+        "next_page_token": next_token,
+    }
     return httpx.Response(200, json={"data": records, "info": info})
 
 
@@ -66,7 +79,9 @@ async def test_token_request_is_a_form_post_to_the_china_accounts_server() -> No
 async def test_list_call_shape_and_api_domain_from_the_token_response() -> None:
     respx.post(ACCOUNTS).mock(return_value=token(domain="https://sandbox.zohoapis.com.cn"))
     listed = respx.get("https://sandbox.zohoapis.com.cn/crm/v8/Accounts").mock(
-        return_value=page([{"id": "7153000000001000001", "Modified_Time": "2026-01-05T10:00:00+08:00"}])
+        return_value=page(
+            [{"id": "7153000000001000001", "Modified_Time": "2026-01-05T10:00:00+08:00"}]
+        )
     )
     async with connector() as zoho:
         pages = [p async for p in zoho.read("accounts")]
@@ -80,7 +95,8 @@ async def test_list_call_shape_and_api_domain_from_the_token_response() -> None:
         "sort_by": "Modified_Time",
         "sort_order": "asc",
     }
-    assert pages[-1].complete and pages[-1].records[0]["id"] == "7153000000001000001"
+    assert pages[-1].complete
+    assert pages[-1].records[0]["id"] == "7153000000001000001"
 
 
 @respx.mock
@@ -92,7 +108,9 @@ async def test_incremental_read_sends_if_modified_since_and_304_is_one_request()
         pages = [p async for p in zoho.read("accounts", cursor)]
     assert listed.call_count == 1
     assert listed.calls.last.request.headers["if-modified-since"] == "2026-01-05T10:00:00+08:00"
-    assert len(pages) == 1 and pages[0].records == [] and not pages[0].complete
+    assert len(pages) == 1
+    assert pages[0].records == []
+    assert not pages[0].complete
     assert pages[0].cursor["value"] == "2026-01-05T10:00:00+08:00"
 
 
@@ -113,7 +131,8 @@ async def test_past_2000_records_the_reader_switches_to_page_token() -> None:
     async with connector() as zoho:
         pages = [p async for p in zoho.read("accounts")]
     assert [c.get("page") for c in calls[:10]] == [str(n) for n in range(1, 11)]
-    assert "page" not in calls[10] and calls[10]["page_token"] == "tok10"
+    assert "page" not in calls[10]
+    assert calls[10]["page_token"] == "tok10"
     assert sum(len(p.records) for p in pages) == 2200
 
 
@@ -138,13 +157,30 @@ async def test_upsert_body_creates_by_hub_id_and_put_updates_by_id() -> None:
         results = await zoho.write(
             "accounts",
             [
-                WriteRequest({"Account_Name": "杭州云链信息科技有限公司", "Annual_Revenue": Decimal("1250000.55")}, "hub-1"),
-                WriteRequest({"Account_Name": "杭州数信科技有限公司"}, "hub-2", remote_id="71530002"),
+                WriteRequest(
+                    {
+                        "Account_Name": "杭州云链信息科技有限公司",
+                        "Annual_Revenue": Decimal("1250000.55"),
+                    },
+                    "hub-1",
+                ),
+                WriteRequest(
+                    {"Account_Name": "杭州数信科技有限公司"}, "hub-2", remote_id="71530002"
+                ),
             ],
         )
-    assert [(r.status, r.remote_id) for r in results] == [("created", "71530001"), ("updated", "71530002")]
+    assert [(r.status, r.remote_id) for r in results] == [
+        ("created", "71530001"),
+        ("updated", "71530002"),
+    ]
     assert json.loads(upsert.calls.last.request.content) == {
-        "data": [{"Account_Name": "杭州云链信息科技有限公司", "Annual_Revenue": 1250000.55, "SyncHub_ID": "hub-1"}],
+        "data": [
+            {
+                "Account_Name": "杭州云链信息科技有限公司",
+                "Annual_Revenue": 1250000.55,
+                "SyncHub_ID": "hub-1",
+            }
+        ],
         "trigger": [],
         "duplicate_check_fields": ["SyncHub_ID"],
     }
@@ -170,22 +206,37 @@ async def test_a_207_reports_each_record_and_keeps_the_vendor_reason() -> None:
         )
     )  # fmt: skip
     async with connector() as zoho:
-        ok, bad = await zoho.write("accounts", [WriteRequest({"Account_Name": "A"}, "k1"), WriteRequest({}, "k2")])
+        ok, bad = await zoho.write(
+            "accounts", [WriteRequest({"Account_Name": "A"}, "k1"), WriteRequest({}, "k2")]
+        )
     assert (ok.status, ok.remote_id) == ("updated", "1")
-    assert bad.status == "failed" and bad.vendor_code == "MANDATORY_NOT_FOUND" and bad.field == "Account_Name"
+    assert bad.status == "failed"
+    assert bad.vendor_code == "MANDATORY_NOT_FOUND"
+    assert bad.field == "Account_Name"
     assert "required field not found" in (bad.error or "")
 
 
 @respx.mock
 async def test_invalid_token_refreshes_once_then_auth_error() -> None:
-    minted = respx.post(ACCOUNTS).mock(side_effect=[token("1000.a.one"), token("1000.a.two"), token("1000.a.three")])
+    minted = respx.post(ACCOUNTS).mock(
+        side_effect=[token("1000.a.one"), token("1000.a.two"), token("1000.a.three")]
+    )
     listed = respx.get(f"{API}/crm/v8/Accounts").mock(
-        return_value=httpx.Response(401, json={"code": "INVALID_TOKEN", "details": {}, "message": "invalid oauth token", "status": "error"})
+        return_value=httpx.Response(
+            401,
+            json={
+                "code": "INVALID_TOKEN",
+                "details": {},
+                "message": "invalid oauth token",
+                "status": "error",
+            },
+        )
     )
     async with connector() as zoho:
         with pytest.raises(AuthError) as caught:
             [p async for p in zoho.read("accounts")]
-    assert minted.call_count == 2 and listed.call_count == 2
+    assert minted.call_count == 2
+    assert listed.call_count == 2
     assert listed.calls[1].request.headers["authorization"] == "Zoho-oauthtoken 1000.a.two"
     assert "1000.a.two" not in str(caught.value)
 
@@ -210,8 +261,10 @@ async def test_money_is_decimal_and_ids_stay_strings() -> None:
     )
     respx.get(f"{API}/crm/v8/Deals").mock(return_value=httpx.Response(200, content=body))
     async with connector() as zoho:
-        record = [p async for p in zoho.read("deals")][0].records[0]
-    assert record["Amount"] == Decimal("1234567.89") and isinstance(record["Amount"], Decimal)
+        pages = [p async for p in zoho.read("deals")]
+    record = pages[0].records[0]
+    assert record["Amount"] == Decimal("1234567.89")
+    assert isinstance(record["Amount"], Decimal)
     assert record["id"] == "7153000000001000001"
 
 
@@ -220,7 +273,15 @@ async def test_rate_limit_waits_for_details_retry_after() -> None:
     respx.post(ACCOUNTS).mock(return_value=token())
     respx.get(f"{API}/crm/v8/Accounts").mock(
         side_effect=[
-            httpx.Response(429, json={"code": "TOO_MANY_REQUESTS", "details": {"retry_after": 12}, "message": "Rate limit exceeded", "status": "error"}),
+            httpx.Response(
+                429,
+                json={
+                    "code": "TOO_MANY_REQUESTS",
+                    "details": {"retry_after": 12},
+                    "message": "Rate limit exceeded",
+                    "status": "error",
+                },
+            ),
             httpx.Response(204),
         ]
     )
@@ -248,7 +309,13 @@ def test_config_requires_a_data_centre_and_refuses_credentials_in_urls() -> None
 async def test_lookup_is_a_coql_in_query_on_the_key_field() -> None:
     respx.post(ACCOUNTS).mock(return_value=token())
     query = respx.post(f"{API}/crm/v8/coql").mock(
-        return_value=httpx.Response(200, json={"data": [{"id": "9", "SyncHub_ID": "k'1"}], "info": {"count": 1, "more_records": False}})
+        return_value=httpx.Response(
+            200,
+            json={
+                "data": [{"id": "9", "SyncHub_ID": "k'1"}],
+                "info": {"count": 1, "more_records": False},
+            },
+        )
     )
     async with connector() as zoho:
         found = await zoho.lookup("accounts", ["k'1", "k2"])
