@@ -53,6 +53,8 @@ _PATTERNS = (
     # key=value in query strings and form bodies; "key": "value" in JSON
     re.compile(rf"(?i)((?:[?&;\s,{{]|^)(?:[\w-]*_)?(?:{_NAME_RE})=)([^&\s\"',;]+)"),
     re.compile(rf"(?i)([\"'][\w-]*(?:{_NAME_RE})[\"']\s*:\s*[\"'])([^\"']+)"),
+    # user:password@ in a URL written out in text (a config error echoing the value given)
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^\s/@\"']+(?=@)"),
 )
 
 
