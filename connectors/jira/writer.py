@@ -132,7 +132,9 @@ class Writer:
         created = [p for p in creates if p.outcome.remote_id]
         await asyncio.gather(*(self._finish(stream, p) for p in created))
         await asyncio.gather(*(self._update(stream, p) for p in updates))
-        records = await self._read_back([o.remote_id for o in outcomes if o.remote_id])
+        records = await self._read_back(
+            [o.remote_id for o in outcomes if o.remote_id and o.status != "failed"]
+        )
         return [
             WriteResult(
                 index=o.index,

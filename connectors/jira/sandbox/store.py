@@ -443,6 +443,8 @@ class JiraStore:
         return jql.parse(query).where is None
 
     def _indexed(self, issue: Issue, now: datetime, reconcile: set[int]) -> Issue | None:
+        if self.flavour == "dc":  # Data Center indexes on the node that wrote, before answering
+            return issue
         if issue.id in reconcile or issue.indexed_at is None or now >= issue.indexed_at:
             return issue
         return issue.previous
