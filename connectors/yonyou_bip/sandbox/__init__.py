@@ -10,7 +10,7 @@ before ``100004``), ``api_budget_per_minute`` (per-API quota, answered with
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 from starlette.responses import Response
@@ -96,6 +96,7 @@ class YonyouBipSandbox(Sandbox):
         self.paths = PATHS
         self.numeric_code_paths = frozenset({PATHS["customers"]["newlist"][1]})
         """Routes answering ``"code": 200`` as a number, as the doc examples show."""
+        self.auth_clock_offset = timedelta(0)
         self.tokens: dict[str, datetime] = {}
         self.resubmits: dict[tuple[str, str], tuple[Any, str, datetime]] = {}
         self.calls: dict[str, list[datetime]] = defaultdict(list)
@@ -103,6 +104,15 @@ class YonyouBipSandbox(Sandbox):
         self.universe = universe or build_universe(seed, companies)
         for stream, rows in render(self.universe, self.store.next_id).items():
             self.store.load(stream, rows)
+
+    def server_time(self) -> datetime:
+        """The gateway's wall clock, for the signature window.
+
+        Kept apart from ``clock`` (the data clock tests freeze and move to stamp
+        ``pubts``): a frozen data clock must not make every signature stale.
+        ``auth_clock_offset`` simulates a gateway whose clock is off.
+        """
+        return datetime.now(UTC) + self.auth_clock_offset
 
     # -- app ---------------------------------------------------------------------------
     def build_app(self) -> ASGIApp:

@@ -97,7 +97,7 @@ class BipApp:
             return fail("10013", "timestamp 参数错误")
         if signature != token_signature(self.sb.app_key, self.sb.app_secret, stamp):
             return fail("10011", "签名校验失败")
-        now_ms = int(self.sb.clock.now().timestamp() * 1000)
+        now_ms = int(self.sb.server_time().timestamp() * 1000)
         if abs(now_ms - int(stamp)) > self.sb.timestamp_skew * 1000:
             return fail("10014", "时间戳已过期，请检查服务器时间")
         token = base64.b64encode(b"\xfb\xff" + secrets.token_bytes(30)).decode()

@@ -3,7 +3,7 @@
 Switches: ``token_ttl`` (``expiresIn``), ``result_delay`` (polls answered
 "processing" before an add's result), ``max_rows_per_page``,
 ``calls_per_minute`` (no limit is documented; when set, excess calls answer
-``rate_limit_code``).
+HTTP 429 with ``Retry-After``).
 """
 
 from __future__ import annotations
@@ -46,14 +46,13 @@ class YonyouU8Sandbox(Sandbox):
         result_delay: int = 0,
         max_rows_per_page: int = 200,
         calls_per_minute: int | None = None,
-        rate_limit_code: str = "40029",
     ) -> None:
         super().__init__(seed=seed)
         self.from_account, self.to_account = from_account, to_account
         self.app_key, self.app_secret = app_key, app_secret
         self.token_ttl, self.result_delay = token_ttl, result_delay
         self.max_rows_per_page = max_rows_per_page
-        self.calls_per_minute, self.rate_limit_code = calls_per_minute, rate_limit_code
+        self.calls_per_minute = calls_per_minute
         self.tokens: dict[str, datetime] = {}
         self.tradeids: set[str] = set()
         self.results: dict[str, list[Any]] = {}
@@ -68,9 +67,11 @@ class YonyouU8Sandbox(Sandbox):
         return U8App(self)
 
     def rate_limit_response(self, retry_after: float | None) -> tuple[int, dict[str, str], bytes]:
-        """No limit is documented; an injected one answers HTTP 200 with ``rate_limit_code``."""
-        body = dumps({"errcode": self.rate_limit_code, "errmsg": "调用频率超过限制"})
-        return 200, {"content-type": "application/json;charset=UTF-8"}, body
+        """No U8 limit is documented: the relay is assumed to throttle as a gateway does (429)."""
+        headers = {"content-type": "application/json;charset=UTF-8"}
+        if retry_after is not None:
+            headers["Retry-After"] = str(int(retry_after))
+        return 429, headers, dumps({"errcode": "429", "errmsg": "调用频率超过限制"})
 
     def error_response(self, status: int) -> tuple[int, dict[str, str], bytes]:
         """An injected relay failure (the on-premise agent unreachable)."""

@@ -124,7 +124,8 @@ class U8App:
         q = dict(request.query_params)
         with self.sb.lock:
             if self.sb.over_budget():
-                raise Refused(self.sb.rate_limit_code, "调用频率超过限制")
+                status, headers, payload = self.sb.rate_limit_response(60.0)
+                return Response(payload, status_code=status, headers=headers)
         if verb == "get":
             return self.get(stream, resource, q.get("id", ""))
         if verb == "batch_get":

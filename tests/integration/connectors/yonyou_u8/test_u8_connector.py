@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from connectors.sdk import Page, TransientError, WriteRequest, install_log_masking
+from connectors.sdk.sandbox import SandboxServer
 from connectors.yonyou_u8 import YonyouU8Connector
 from connectors.yonyou_u8.sandbox import YonyouU8Sandbox
 
@@ -183,3 +184,24 @@ async def test_secret_and_token_stay_out_of_logs(
     assert connector.auth.token is not None
     assert connector.auth.token not in caplog.text
     assert "token=***" in caplog.text
+
+
+@pytest.mark.parametrize("sandbox_options", [{"calls_per_minute": 3}])
+async def test_throttled_relay_is_waited_out_as_it_asks(
+    server: SandboxServer, sandbox: YonyouU8Sandbox
+) -> None:
+    waits: list[float] = []
+
+    async def wait(seconds: float) -> None:
+        waits.append(seconds)
+        sandbox.clock.advance(seconds)  # the minute passes while we wait
+
+    connector = YonyouU8Connector(server.connector_config(), sleep=wait)
+    pages = await read_all(connector, "customers")
+    pages += await read_all(connector, "receipts")
+    pages += await read_all(connector, "sales_orders")
+    pages += await read_all(connector, "sales_invoices")
+    assert pages[-1].complete
+    assert 60.0 in waits
+    assert connector.stats.rate_limited >= 1
+    await connector.aclose()
