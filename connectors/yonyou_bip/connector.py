@@ -256,13 +256,27 @@ class YonyouBipConnector(Connector[YonyouBipConfig]):
             }
         return {}
 
+    async def _current(self, obj: BipObject, request: WriteRequest) -> dict[str, Any] | None:
+        """The stored document an update replaces (for its row ids); ``None`` for creates."""
+        if request.remote_id is None or not obj.lines:
+            return None
+        current = await self._call(
+            "GET", obj.detail_path, params={"id": request.remote_id}, record_level=True
+        )
+        return current if isinstance(current, dict) else None
+
     async def _save_one(self, obj: BipObject, index: int, request: WriteRequest) -> WriteResult:
+        try:
+            current = await self._current(obj, request)
+        except RecordError as exc:
+            return WriteResult(index, "failed", error=exc.message, vendor_code=exc.vendor_code)
         data = prepare(
             obj,
             request,
             external_key_field=self.config.external_key_field,
             defaults=self._defaults(obj, request),
             idempotent=True,
+            current=current,
         )
         path = obj.update_path if request.remote_id else obj.create_path
         try:

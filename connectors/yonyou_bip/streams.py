@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from connectors.sdk import Capability, Stream
+from connectors.yonyou_bip.lines import LineRule
 
 _READ = frozenset({Capability.READ_FULL, Capability.READ_INCREMENTAL, Capability.WRITE})
 _IDEMPOTENT = _READ | {Capability.IDEMPOTENT_CREATE}
@@ -39,6 +40,8 @@ class BipObject:
     lookup_path: str
     lines: tuple[str, ...] = ()
     batch_create: bool = False
+    line_rule: LineRule | None = None
+    """The single body row built from the header when a save carries none."""
     batch_detail_path: str | None = None
     """Where list rows lack child tables, a batch detail call that returns them (one per page)."""
 
@@ -83,6 +86,12 @@ SALES_ORDERS = BipObject(
     update_path="/yonbip/sd/voucherorder/singleSave",
     lookup_path="/yonbip/sd/voucherorder/list",
     lines=("orderDetails",),
+    line_rule=LineRule(
+        "orderDetails",
+        copy=(("oriSum", "payMoney"), ("oriTaxUnitPrice", "payMoney")),
+        move=("productId", "taxRate", "masterUnitId", "stockOrgId"),
+        fixed={"qty": 1, "priceQty": 1, "subQty": 1},
+    ),
 )
 
 SALES_INVOICES = BipObject(
@@ -103,6 +112,18 @@ SALES_INVOICES = BipObject(
     update_path="/yonbip/sd/vouchersaleinvoice/singleSave",
     lookup_path="/yonbip/sd/vouchersaleinvoice/list",
     lines=("saleInvoiceDetails",),
+    line_rule=LineRule(
+        "saleInvoiceDetails",
+        copy=(
+            ("oriMoney", "oriMoney"),
+            ("oriTax", "oriTax"),
+            ("oriSum", "oriSum"),
+            ("taxRate", "taxRate"),
+            ("orderNo", "orderNo"),
+        ),
+        move=("productId",),
+        fixed={"qty": 1},
+    ),
 )
 
 RECEIVABLES = BipObject(
@@ -123,6 +144,11 @@ RECEIVABLES = BipObject(
     update_path="/yonbip/fi/oar/save",
     lookup_path="/yonbip/fi/oar/list",
     lines=("oarDetail",),
+    line_rule=LineRule(
+        "oarDetail",
+        copy=(("oriSum", "oriSum"), ("natSum", "natSum")),
+        move=("expenseitem_code", "taxRate"),
+    ),
     batch_create=True,
 )
 
@@ -144,6 +170,17 @@ RECEIPTS = BipObject(
     update_path="/yonbip/fi/receivebill/single/save",
     lookup_path="/yonbip/fi/receivebill/list/v2",
     lines=("ReceiveBill_b",),
+    line_rule=LineRule(
+        "ReceiveBill_b",
+        copy=(
+            ("oriSum", "oriSum"),
+            ("natSum", "natSum"),
+            ("customer_code", "customer_code"),
+            ("invoiceno", "invoiceno"),
+        ),
+        move=("quickType_code",),
+        fixed={"quickType_code": "1"},
+    ),
 )
 
 OBJECTS: dict[str, BipObject] = {

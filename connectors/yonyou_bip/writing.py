@@ -16,6 +16,7 @@ from typing import Any
 
 from connectors.sdk import MalformedResponse, WriteRequest, WriteResult
 from connectors.sdk.streams import WriteStatus
+from connectors.yonyou_bip.lines import default_line, domestic_amounts, reuse_line_ids
 from connectors.yonyou_bip.streams import BipObject
 from connectors.yonyou_bip.wire import dumps
 
@@ -43,12 +44,20 @@ def prepare(
     external_key_field: str,
     defaults: dict[str, Any] | None = None,
     idempotent: bool,
+    current: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``data`` object of one save: external key, ``_status`` everywhere, resubmit key."""
-    data = dict(request.data)
+    # Since 2025-03 a null overwrites the stored value: unchanged fields are omitted.
+    data = {k: v for k, v in request.data.items() if v is not None}
     for key, value in (defaults or {}).items():
         data.setdefault(key, value)
+    if obj.stream.name != "customers":
+        domestic_amounts(data)
+    if obj.line_rule is not None:
+        default_line(obj.line_rule, data)
     data[external_key_field] = request.external_key
+    if current is not None:
+        reuse_line_ids(data, current, obj.lines)
     status = "Update" if request.remote_id else "Insert"
     data["_status"] = status
     if request.remote_id:

@@ -38,6 +38,7 @@ from connectors.yonyou_u8.auth import U8TokenAuth
 from connectors.yonyou_u8.client import count, parser
 from connectors.yonyou_u8.config import YonyouU8Config
 from connectors.yonyou_u8.fields import FIELDS
+from connectors.yonyou_u8.lines import complete
 from connectors.yonyou_u8.streams import OBJECTS, STREAMS, U8Object
 from connectors.yonyou_u8.window import DateWindow
 from connectors.yonyou_u8.wire import CHINA, dumps, format_stamp, parse_stamp
@@ -228,7 +229,10 @@ class YonyouU8Connector(Connector[YonyouU8Config]):
         return results
 
     async def _write_one(self, obj: U8Object, index: int, request: WriteRequest) -> WriteResult:
-        data = {**request.data, self._key_field(obj): request.external_key}
+        data = {k: v for k, v in request.data.items() if v is not None}
+        data[self._key_field(obj)] = request.external_key
+        if obj.line_rule is not None and request.remote_id is None:
+            complete(obj.line_rule, data)
         if request.remote_id is not None:
             if not obj.edit:
                 return WriteResult(

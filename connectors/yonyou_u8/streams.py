@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connectors.sdk import Capability, Stream
+from connectors.yonyou_u8.lines import LineRule
 
 _CREATE = frozenset(
     {
@@ -39,6 +40,7 @@ class U8Object:
     modified_filter: str | None = None
     edit: bool = False
     voucher: bool = True
+    line_rule: LineRule | None = None
 
 
 CUSTOMERS = U8Object(
@@ -78,6 +80,11 @@ SALES_ORDERS = U8Object(
     list_resource="saleorderlist",
     date_field="date",
     date_filter="date_begin",
+    line_rule=LineRule(
+        copy=(("sum", "sum"), ("taxunitprice", "sum"), ("taxrate", "taxrate")),
+        move=("inventorycode",),
+        fixed={"quantity": 1, "rowno": 1},
+    ),
 )
 
 SALES_INVOICES = U8Object(
@@ -95,6 +102,18 @@ SALES_INVOICES = U8Object(
     list_resource="saleinvoicelist",
     date_field="date",
     date_filter="date_begin",
+    line_rule=LineRule(
+        copy=(
+            ("originalmoney", "originalmoney"),
+            ("originaltax", "originaltax"),
+            ("originalsum", "originalsum"),
+            ("money", "originalmoney"),
+            ("tax", "originaltax"),
+            ("sum", "originalsum"),
+        ),
+        move=("inventorycode",),
+        fixed={"quantity": 1},
+    ),
 )
 
 RECEIVABLES = U8Object(
@@ -112,6 +131,14 @@ RECEIVABLES = U8Object(
     list_resource="oughtreceivelist",
     date_field="date",
     date_filter="date_begin",
+    line_rule=LineRule(
+        copy=(
+            ("amount", "amount"),
+            ("natamount", "natamount"),
+            ("cust_vendor_code", "cust_vendor_code"),
+        ),
+        mirror=(("natamount", "amount"),),
+    ),
 )
 
 RECEIPTS = U8Object(
@@ -129,6 +156,15 @@ RECEIPTS = U8Object(
     list_resource="acceptlist",
     date_field="vouchdate",
     date_filter="vouchdate_begin",
+    line_rule=LineRule(
+        copy=(
+            ("amount", "amount"),
+            ("originalamount", "originalamount"),
+            ("customercode", "customercode"),
+        ),
+        fixed={"type": 0},
+        mirror=(("originalamount", "amount"),),
+    ),
 )
 
 OBJECTS: dict[str, U8Object] = {

@@ -80,18 +80,25 @@ async def test_customer_update_goes_to_merchant_save_with_zh_cn_names_and_update
     save = respx.post(f"{GATEWAY}/yonbip/digitalModel/merchant/save").respond(
         json={"code": "200", "data": {"id": "77", "code": "C1", "name": {"simplifiedName": "新"}}}
     )
+    detail = respx.get(f"{GATEWAY}/yonbip/digitalModel/merchant/detail").respond(
+        json={"code": "200", "data": {"id": "77", "merchantAddressInfos": [{"id": "9", "address": "old"}]}}
+    )
     connector = YonyouBipConnector(CONFIG)
     data = {
         "name": {"simplifiedName": "新"},
-        "merchantAddressInfos": [{"id": "9", "address": "x"}, {"address": "y"}],
+        "shortname": None,
+        "merchantAddressInfos": [{"address": "x"}, {"address": "y"}],
     }
     [result] = await connector.write("customers", [WriteRequest(data, "hub-9", remote_id="77")])
     assert result.status == "updated"
+    assert detail.calls.last.request.url.params["id"] == "77"
     body = json.loads(save.calls.last.request.content)["data"]
     assert body["_status"] == "Update"
     assert body["id"] == "77"
     assert body["name"] == {"zh_CN": "新"}
-    assert [line["_status"] for line in body["merchantAddressInfos"]] == ["Update", "Insert"]
+    assert "shortname" not in body  # a null would overwrite the stored value
+    rows = [(line.get("id"), line["_status"]) for line in body["merchantAddressInfos"]]
+    assert rows == [("9", "Update"), (None, "Insert")]
     assert body["resubmitCheckKey"].startswith("u")
     await connector.aclose()
 
