@@ -9,6 +9,7 @@ once per record and reused on every retry of that add.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -231,6 +232,11 @@ class YonyouU8Connector(Connector[YonyouU8Config]):
     async def _write_one(self, obj: U8Object, index: int, request: WriteRequest) -> WriteResult:
         data = {k: v for k, v in request.data.items() if v is not None}
         data[self._key_field(obj)] = request.external_key
+        if not obj.voucher and request.remote_id is None and not data.get("code"):
+            # U8 keys customers by code (at most 20 characters): derive one from the hub id.
+            data["code"] = (
+                "SH" + hashlib.sha256(request.external_key.encode()).hexdigest()[:10].upper()
+            )
         if obj.line_rule is not None and request.remote_id is None:
             complete(obj.line_rule, data)
         if request.remote_id is not None:

@@ -192,6 +192,7 @@ class U8Store:
                 record[name] = sum((_dec(line.get(name)) for line in lines), Decimal(0))
         if stream == "sales_orders":
             record["sum"] = sum((_dec(line.get("sum")) for line in lines), Decimal(0))
+            record.setdefault("state", "Opening")  # a new order waits for approval in U8
         label = "customername" if ref == "customercode" else "cusname"
         record[label] = cust["name"]
         return record
