@@ -81,7 +81,10 @@ async def test_customer_update_goes_to_merchant_save_with_zh_cn_names_and_update
         json={"code": "200", "data": {"id": "77", "code": "C1", "name": {"simplifiedName": "新"}}}
     )
     detail = respx.get(f"{GATEWAY}/yonbip/digitalModel/merchant/detail").respond(
-        json={"code": "200", "data": {"id": "77", "merchantAddressInfos": [{"id": "9", "address": "old"}]}}
+        json={
+            "code": "200",
+            "data": {"id": "77", "merchantAddressInfos": [{"id": "9", "address": "old"}]},
+        }
     )
     connector = YonyouBipConnector(CONFIG)
     data = {
