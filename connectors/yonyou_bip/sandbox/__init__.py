@@ -85,13 +85,15 @@ class YonyouBipSandbox(Sandbox):
     ) -> None:
         super().__init__(seed=seed)
         self.app_key, self.app_secret, self.tenant_id = app_key, app_secret, tenant_id
-        self.token_ttl, self.timestamp_skew, self.idempotency_ttl = (
-            token_ttl,
-            timestamp_skew,
-            idempotency_ttl,
-        )
-        self.max_page_size = max_page_size
-        self.api_budget_per_minute = api_budget_per_minute
+        # ``synchub sandbox --option KEY=VALUE`` passes text: numbers are coerced here.
+        self.token_ttl, self.timestamp_skew = int(token_ttl), int(timestamp_skew)
+        self.idempotency_ttl, self.max_page_size = int(idempotency_ttl), int(max_page_size)
+        budget = api_budget_per_minute
+        self.api_budget_per_minute = None if budget is None else int(budget)
+        if rate_limit_mode not in ("code", "http429"):
+            raise ValueError(
+                f"rate_limit_mode must be 'code' or 'http429', not {rate_limit_mode!r}"
+            )
         self.rate_limit_mode, self.rate_limit_code = rate_limit_mode, rate_limit_code
         self.paths = PATHS
         self.numeric_code_paths = frozenset({PATHS["customers"]["newlist"][1]})

@@ -50,9 +50,10 @@ class YonyouU8Sandbox(Sandbox):
         super().__init__(seed=seed)
         self.from_account, self.to_account = from_account, to_account
         self.app_key, self.app_secret = app_key, app_secret
-        self.token_ttl, self.result_delay = token_ttl, result_delay
-        self.max_rows_per_page = max_rows_per_page
-        self.calls_per_minute = calls_per_minute
+        # ``synchub sandbox --option KEY=VALUE`` passes text: numbers are coerced here.
+        self.token_ttl, self.result_delay = int(token_ttl), int(result_delay)
+        self.max_rows_per_page = int(max_rows_per_page)
+        self.calls_per_minute = None if calls_per_minute is None else int(calls_per_minute)
         self.tokens: dict[str, datetime] = {}
         self.tradeids: set[str] = set()
         self.results: dict[str, list[Any]] = {}

@@ -221,3 +221,12 @@ def test_access_token_in_a_url_is_masked() -> None:
     masked = mask_url(f"{GATEWAY}/yonbip/x?access_token=abc%2Bdef%2F123&id=1")
     assert "abc" not in masked
     assert "id=1" in masked
+
+
+def test_sandbox_takes_cli_options_as_text() -> None:
+    from connectors.yonyou_bip.sandbox import YonyouBipSandbox
+
+    sandbox = YonyouBipSandbox(companies=1, token_ttl="60", api_budget_per_minute="5")  # type: ignore[arg-type]
+    assert (sandbox.token_ttl, sandbox.api_budget_per_minute) == (60, 5)
+    with pytest.raises(ValueError, match="rate_limit_mode"):
+        YonyouBipSandbox(companies=1, rate_limit_mode="loud")  # type: ignore[arg-type]

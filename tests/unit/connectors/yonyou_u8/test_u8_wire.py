@@ -213,3 +213,10 @@ def test_date_window_passes_new_and_changed_documents_only() -> None:
     assert again.is_new("B", {"code": "B"})
     again.observe("OLD", date(2025, 4, 1), {"code": "OLD"})
     assert "OLD" not in again.checkpoint(date(2025, 5, 20))["seen"]
+
+
+def test_sandbox_takes_cli_options_as_text() -> None:
+    from connectors.yonyou_u8.sandbox import YonyouU8Sandbox
+
+    sandbox = YonyouU8Sandbox(companies=1, result_delay="2", calls_per_minute="9")  # type: ignore[arg-type]
+    assert (sandbox.result_delay, sandbox.calls_per_minute) == (2, 9)
