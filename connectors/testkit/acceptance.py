@@ -248,7 +248,7 @@ class ConnectorAcceptance:
 
         pages = self.run(go)
         ids = self.ids(pages, self.read_stream)
-        assert sorted(ids) == sorted(seeded)
+        assert sorted(ids) == sorted(seeded), _difference(ids, seeded)
         assert sandbox.remote_ids(self.read_stream) == seeded
         assert pages[-1].complete
         assert not any(p.complete for p in pages[:-1])
@@ -323,7 +323,9 @@ class ConnectorAcceptance:
         pages = self.run(go)
         ids = self.ids(pages, self.read_stream)
         assert len(ids) == len(set(ids)), f"{len(ids) - len(set(ids))} records read twice"
-        assert set(ids) == set(seeded), f"read {len(set(ids))} of {count} records"
+        assert set(ids) == set(seeded), (
+            f"read {len(set(ids))} of {count}; {_difference(ids, seeded)}"
+        )
         assert pages[-1].complete
 
     def test_credentials_expiring_mid_read_recover_without_losing_a_page(
@@ -525,6 +527,16 @@ class ConnectorAcceptance:
         assert word.lower() in results[1].error.lower(), results[1].error
         created = {r.remote_id for r in (results[0], results[2])}
         assert sandbox.remote_ids(stream) == before | created
+
+
+def _difference(read: list[str], expected: Any) -> str:
+    """A short account of what a read got wrong, for assertion messages."""
+    got, want = set(read), {str(i) for i in expected}
+    doubled = len(read) - len(got)
+    return (
+        f"missing {sorted(want - got)[:5]} ({len(want - got)}), "
+        f"unexpected {sorted(got - want)[:5]} ({len(got - want)}), read twice: {doubled}"
+    )
 
 
 def _fresh_n() -> int:
