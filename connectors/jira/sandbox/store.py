@@ -9,15 +9,16 @@ duplicated. Every write bumps ``updated`` and tells the webhook outbox.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from connectors.jira.sandbox import fields as fieldrules
 from connectors.jira.sandbox import jql
+from connectors.jira.sandbox.fields import NOT_ON_SCREEN, Errors
 from connectors.jira.sandbox.model import (
     CATEGORIES,
     DEFAULT_RESOLUTION,
@@ -35,13 +36,11 @@ from connectors.jira.sandbox.model import (
     User,
     field_catalogue,
 )
-from connectors.jira.sandbox.render import adf_to_text, is_adf, text_to_adf
+from connectors.jira.sandbox.render import adf_to_text, text_to_adf
 
-Errors = dict[str, str]
 EventSink = Callable[[str, Issue, list[dict[str, Any]], User], None]
 
 _SETTABLE = {"summary", "description", "issuetype", "project", "labels", "duedate", "parent"}
-_NOT_ON_SCREEN = "Field '{}' cannot be set. It is not on the appropriate screen, or unknown."
 
 
 class WriteRefused(Exception):
@@ -150,7 +149,7 @@ class JiraStore:
         errors: Errors = {}
         for locked in ("project", "issuetype"):
             if locked in fields:
-                errors[locked] = _NOT_ON_SCREEN.format(locked)
+                errors[locked] = NOT_ON_SCREEN.format(locked)
         changes = self._changes(
             fields, update, adf=adf, itype=issue.issuetype, errors=errors, creating=False
         )
@@ -159,7 +158,9 @@ class JiraStore:
         before = self._describe(issue)
         self._touch(issue)
         self._apply(issue, changes)
-        self._emit("jira:issue_updated", issue, _diff(before, self._describe(issue)), user)
+        self._emit(
+            "jira:issue_updated", issue, fieldrules.diff(before, self._describe(issue)), user
+        )
 
     def _project_ref(self, ref: Any, errors: Errors) -> Project | None:
         key = ref.get("id") or ref.get("key") if isinstance(ref, dict) else ref
@@ -200,15 +201,15 @@ class JiraStore:
             if name in custom:
                 self._custom_value(name, value, itype, changes, errors)
             elif name not in _SETTABLE:
-                errors[name] = _NOT_ON_SCREEN.format(name)
+                errors[name] = NOT_ON_SCREEN.format(name)
             elif name == "summary":
-                _summary(value, changes, errors)
+                fieldrules.summary(value, changes, errors)
             elif name == "description":
-                _description(value, adf, changes, errors)
+                fieldrules.description(value, adf, changes, errors)
             elif name == "labels":
-                _labels(value, changes, errors)
+                fieldrules.labels(value, changes, errors)
             elif name == "duedate":
-                _duedate(value, changes, errors)
+                fieldrules.duedate(value, changes, errors)
             elif name == "parent":
                 self._parent(value, itype, changes, errors)
         for name, ops in update.items():
@@ -240,20 +241,20 @@ class JiraStore:
                 return
             changes.setdefault("labels_ops", []).append((verb, value))
         elif name == "labels" and verb == "set":
-            _labels(value, changes, errors)
+            fieldrules.labels(value, changes, errors)
         elif name == "parent" and verb == "set" and isinstance(value, dict) and value.get("none"):
             changes["parent"] = None
         elif verb == "set" and name in ("summary", "description", "duedate", "parent"):
             if name == "summary":
-                _summary(value, changes, errors)
+                fieldrules.summary(value, changes, errors)
             elif name == "description":
-                _description(value, adf, changes, errors)
+                fieldrules.description(value, adf, changes, errors)
             elif name == "duedate":
-                _duedate(value, changes, errors)
+                fieldrules.duedate(value, changes, errors)
             else:
                 self._parent(value, itype, changes, errors)
         else:
-            errors[name] = _NOT_ON_SCREEN.format(name)
+            errors[name] = NOT_ON_SCREEN.format(name)
 
     def _parent(
         self, value: Any, itype: str | None, changes: dict[Any, Any], errors: Errors
@@ -266,7 +267,7 @@ class JiraStore:
             return
         kind = ISSUE_TYPES.get(itype or "")
         if self.flavour == "dc" and kind is not None and not kind.subtask:
-            errors["parent"] = _NOT_ON_SCREEN.format("parent")
+            errors["parent"] = NOT_ON_SCREEN.format("parent")
             return
         parent = self.find(value.get("id") or value.get("key") or "")
         if parent is None:
@@ -290,7 +291,7 @@ class JiraStore:
                 errors[fid] = f"Issue '{value}' is not an Epic."
                 return
             if itype and ISSUE_TYPES[itype].hierarchy != 0:
-                errors[fid] = _NOT_ON_SCREEN.format(fid)
+                errors[fid] = NOT_ON_SCREEN.format(fid)
                 return
             value = epic.key
         changes[("custom", fid)] = value
@@ -325,9 +326,9 @@ class JiraStore:
         resolution = DEFAULT_RESOLUTION
         for name, value in fields.items():
             if name != "resolution" or not chosen.sets_resolution:
-                errors[name] = _NOT_ON_SCREEN.format(name)
+                errors[name] = NOT_ON_SCREEN.format(name)
                 continue
-            found = _resolution_ref(value)
+            found = fieldrules.resolution_ref(value)
             if found is None:
                 errors["resolution"] = f"The resolution '{value}' is not valid."
             else:
@@ -341,7 +342,9 @@ class JiraStore:
             issue.resolution, issue.resolutiondate = resolution, issue.updated
         if chosen.clears_resolution:
             issue.resolution, issue.resolutiondate = None, None
-        self._emit("jira:issue_updated", issue, _diff(before, self._describe(issue)), user)
+        self._emit(
+            "jira:issue_updated", issue, fieldrules.diff(before, self._describe(issue)), user
+        )
 
     def set_state(self, issue: Issue, status: str, resolution: str | None) -> None:
         """Put an issue straight into a status (seeding and tests; no workflow check)."""
@@ -365,7 +368,9 @@ class JiraStore:
         text = adf_to_text(issue.description)
         count = text.count("Edited in Jira.") + 1
         issue.description = text_to_adf(f"{text.split(chr(10))[0]}\n" + "Edited in Jira. " * count)
-        self._emit("jira:issue_updated", issue, _diff(before, self._describe(issue)), user)
+        self._emit(
+            "jira:issue_updated", issue, fieldrules.diff(before, self._describe(issue)), user
+        )
 
     def _touch(self, issue: Issue) -> None:
         now = self.now()
@@ -506,89 +511,3 @@ def _sorted(
             raise jql.JqlError(f"Not able to sort using field '{name}'.")
         result.sort(key=keys[name], reverse=descending)
     return result
-
-
-def _summary(value: Any, changes: dict[Any, Any], errors: Errors) -> None:
-    if not isinstance(value, str) or not value.strip():
-        errors["summary"] = "You must specify a summary of the issue."
-    elif len(value) > 255:
-        errors["summary"] = "Summary must be less than 255 characters."
-    elif "\n" in value:
-        errors["summary"] = "The summary is invalid because it contains newline characters."
-    else:
-        changes["summary"] = value
-
-
-def _description(value: Any, adf: bool, changes: dict[Any, Any], errors: Errors) -> None:
-    if value is None:
-        changes["description"] = None
-    elif adf and not is_adf(value):
-        errors["description"] = (
-            "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
-        )
-    elif not adf and not isinstance(value, str):
-        errors["description"] = "Operation value must be a string"
-    else:
-        changes["description"] = value if adf else (text_to_adf(value) if value else None)
-
-
-def _labels(value: Any, changes: dict[Any, Any], errors: Errors) -> None:
-    if value is None:
-        changes["labels"] = []
-        return
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors["labels"] = "Operation value must be a list of strings."
-        return
-    for label in value:
-        if re.search(r"\s", label) or not label:
-            errors["labels"] = f"The label '{label}' contains spaces which is invalid."
-            return
-        if len(label) > 255:
-            errors["labels"] = "The label must be less than 255 characters."
-            return
-    changes["labels"] = list(dict.fromkeys(value))
-
-
-def _duedate(value: Any, changes: dict[Any, Any], errors: Errors) -> None:
-    if value is None:
-        changes["duedate"] = None
-        return
-    try:
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError
-        date.fromisoformat(value)
-    except ValueError:
-        errors["duedate"] = f"Error parsing date string: {value}"
-        return
-    changes["duedate"] = value
-
-
-def _resolution_ref(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return None
-    for res in RESOLUTIONS.values():
-        if (
-            str(value.get("id", "")) == res.id
-            or str(value.get("name", "")).lower() == res.name.lower()
-        ):
-            return res.id
-    return None
-
-
-def _diff(before: dict[str, str | None], after: dict[str, str | None]) -> list[dict[str, Any]]:
-    items = []
-    for name, old in before.items():
-        new = after[name]
-        if old != new:
-            items.append(
-                {
-                    "field": name,
-                    "fieldtype": "jira",
-                    "fieldId": name,
-                    "from": None,
-                    "fromString": old,
-                    "to": None,
-                    "toString": new,
-                }
-            )
-    return items
