@@ -256,6 +256,14 @@ class YonyouU8Connector(Connector[YonyouU8Config]):
             )
             await self._settle(answer)
             return WriteResult(index, "updated", remote_id=request.remote_id)
+        if self.config.idempotency == "tradeid":
+            # A trade id lives only as long as this call: across runs, look before adding.
+            found = await self.lookup(obj.stream.name, [request.external_key])
+            if request.external_key in found:
+                existing = found[request.external_key]
+                return WriteResult(
+                    index, "created", remote_id=str(existing[obj.stream.primary_key])
+                )
         params = await self._idempotency_params(request)
         if self.config.synchronous_add:
             params["sync"] = "1"

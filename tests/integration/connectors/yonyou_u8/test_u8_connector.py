@@ -205,3 +205,23 @@ async def test_throttled_relay_is_waited_out_as_it_asks(
     assert 60.0 in waits
     assert connector.stats.rate_limited >= 1
     await connector.aclose()
+
+
+async def test_tradeid_mode_looks_before_adding_so_a_later_run_never_duplicates(
+    make_connector: Any, sandbox: YonyouU8Sandbox
+) -> None:
+    first = make_connector(idempotency="tradeid", http={"max_attempts": 2, "max_backoff": 0.01})
+    sandbox.faults.inject("reset", times=2, path="/api/accept/add")
+    with pytest.raises(TransientError):
+        await first.write(
+            "receipts", [WriteRequest(sandbox.sample_record("receipts", 1), "hub-trade")]
+        )
+    await first.aclose()
+    [committed] = holding(sandbox, "receipts", "hub-trade")
+    second = make_connector(idempotency="tradeid")  # a new trade id would make a second receipt
+    [result] = await second.write(
+        "receipts", [WriteRequest(sandbox.sample_record("receipts", 1), "hub-trade")]
+    )
+    assert (result.status, result.remote_id) == ("created", committed)
+    assert holding(sandbox, "receipts", "hub-trade") == [committed]
+    await second.aclose()

@@ -230,3 +230,11 @@ def test_sandbox_takes_cli_options_as_text() -> None:
     assert (sandbox.token_ttl, sandbox.api_budget_per_minute) == (60, 5)
     with pytest.raises(ValueError, match="rate_limit_mode"):
         YonyouBipSandbox(companies=1, rate_limit_mode="loud")  # type: ignore[arg-type]
+
+
+async def test_discover_lists_fields_of_every_stream() -> None:
+    connector = YonyouBipConnector(CONFIG)
+    fields = await connector.discover()
+    assert set(fields) == {s.name for s in connector.streams}
+    assert all(any(f.name == "defines!define1" for f in found) for found in fields.values())
+    await connector.aclose()

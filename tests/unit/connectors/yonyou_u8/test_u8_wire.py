@@ -122,6 +122,9 @@ async def test_add_sends_biz_id_and_polls_the_result_url() -> None:
 @respx.mock
 async def test_tradeid_mode_fetches_one_trade_and_never_sends_both() -> None:
     _token()
+    lookup = respx.get(f"{BASE}/api/acceptlist/batch_get").respond(
+        json={"errcode": "20002", "errmsg": "未检索到匹配的[收款单]。"}
+    )
     trade = respx.get(f"{BASE}/system/tradeid").respond(
         json={"errcode": "0", "trade": {"id": "f" * 32}}
     )
@@ -138,6 +141,7 @@ async def test_tradeid_mode_fetches_one_trade_and_never_sends_both() -> None:
     assert trade.call_count == 1
     params = add.calls.last.request.url.params
     assert (params["tradeid"], params["sync"], "biz_id" in params) == ("f" * 32, "1", False)
+    assert lookup.calls.last.request.url.params["define11"] == "hub-2"  # looked before adding
     await connector.aclose()
 
 
