@@ -51,22 +51,23 @@ class ZohoCrmSandbox(Sandbox):
         companies: int = 20,
         universe: Universe | None = None,
         data_centre: str = "cn",
-        token_ttl: float = 3600.0,
-        discrete_limit: int = 2000,
-        token_limit: int = 100_000,
-        credits_per_day: int | None = None,
-        max_concurrency: int | None = None,
+        token_ttl: float | str = 3600.0,
+        discrete_limit: int | str = 2000,
+        token_limit: int | str = 100_000,
+        credits_per_day: int | str | None = None,
+        max_concurrency: int | str | None = None,
         contracts_module: str = "Contracts",
         payments_module: str = "Payments",
     ) -> None:
+        """Options may come as text (``synchub sandbox zoho-crm --option token_ttl=60``)."""
         super().__init__(seed=seed)
         if data_centre not in TIME_ZONES:
             raise ValueError(f"unknown data centre {data_centre!r}; one of {', '.join(TIME_ZONES)}")
         self.data_centre = data_centre
         self.time_zone = TIME_ZONES[data_centre]
-        self.token_ttl = token_ttl
-        self.discrete_limit = discrete_limit
-        self.token_limit = token_limit
+        self.token_ttl = float(token_ttl)
+        self.discrete_limit = int(discrete_limit)
+        self.token_limit = int(token_limit)
         self.contracts_module = contracts_module
         self.payments_module = payments_module
         digest = hashlib.sha256(f"zoho-sandbox-{seed}".encode()).hexdigest()
@@ -77,7 +78,9 @@ class ZohoCrmSandbox(Sandbox):
         self._generated = 1_000_000  # reset() numbers its records above what tests pass to samples
         self.token_grants = 0
         self.meter = Meter(
-            credits_per_day=credits_per_day, max_concurrency=max_concurrency, now=self.clock.now
+            credits_per_day=_optional_int(credits_per_day),
+            max_concurrency=_optional_int(max_concurrency),
+            now=self.clock.now,
         )
         user = {
             "name": "王磊",
@@ -352,6 +355,10 @@ class ZohoCrmSandbox(Sandbox):
                 for record in self.org.records[parent_name].values():
                     out.extend(self.org.render(parent_module, record)[field])
         return out
+
+
+def _optional_int(value: int | str | None) -> int | None:
+    return None if value in (None, "", "none") else int(value)
 
 
 def _sample_company(n: int, rng: random.Random) -> Any:

@@ -232,3 +232,10 @@ def test_credits_per_day_answer_429_with_the_vendor_body() -> None:
     assert (
         after_a_day.status_code == 401
     )  # a day later the token has long expired; the credits are back
+
+
+def test_options_given_as_text_from_the_command_line_are_understood() -> None:
+    sandbox = ZohoCrmSandbox(companies=2, token_ttl="90", credits_per_day="5", max_concurrency="")
+    assert sandbox.token_ttl == 90.0
+    assert sandbox.meter.credits_per_day == 5
+    assert sandbox.meter.max_concurrency is None
