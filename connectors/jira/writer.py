@@ -37,6 +37,7 @@ from connectors.sdk import (
     WriteRequest,
     WriteResult,
 )
+from connectors.sdk.streams import WriteStatus
 
 BULK_LIMIT = 50
 _ALLOWED_KEYS = {"fields", "update", "transition_to"}
@@ -57,7 +58,7 @@ class Outcome:
     """What happened to one request so far (turned into a ``WriteResult`` at the end)."""
 
     index: int
-    status: str = "failed"
+    status: WriteStatus = "failed"
     remote_id: str | None = None
     error: str | None = None
     vendor_code: str | None = None
@@ -138,7 +139,7 @@ class Writer:
         return [
             WriteResult(
                 index=o.index,
-                status=o.status,  # type: ignore[arg-type]
+                status=o.status,
                 remote_id=o.remote_id,
                 error=o.error,
                 vendor_code=o.vendor_code,

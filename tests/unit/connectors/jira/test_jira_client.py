@@ -202,3 +202,25 @@ async def test_dc_epic_gets_its_epic_name_and_update_adds_labels() -> None:
         {"add": "synchub-contract"},
         {"add": "synchub-c1"},
     ]
+
+
+@respx.mock
+async def test_an_unknown_profile_zone_makes_literals_err_early() -> None:
+    """/myself naming no usable zone: the westernmost zone, so a read repeats, never loses."""
+    respx.get("https://acme.atlassian.net/rest/api/3/myself").respond(
+        json={"timeZone": "Mars/Olympus"}
+    )
+    respx.get("https://acme.atlassian.net/rest/api/3/serverInfo").respond(
+        json={"serverTime": "2026-07-01T00:10:00.000+0800", "deploymentType": "Cloud"}
+    )
+    search = respx.post("https://acme.atlassian.net/rest/api/3/search/jql").respond(
+        json={"issues": [], "isLast": True}
+    )
+    cursor = {"value": "2026-06-30T23:59:30+08:00", "seen": {}}
+    async with JiraConnector(CLOUD) as conn:
+        pages = [p async for p in conn.read("milestones", cursor)]
+    jql = json.loads(search.calls.last.request.content)["jql"]
+    # 15:54:30 UTC is 03:54:30 on 30 June at UTC-12; Shanghai would have said 23:54
+    assert 'updated >= "2026/06/30 03:54"' in jql
+    assert pages[-1].records == []
+    assert not pages[-1].complete
