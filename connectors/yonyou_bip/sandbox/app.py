@@ -177,13 +177,13 @@ class BipApp:
         """Standard list: ``simpleVOs`` filters, ``queryOrders``, the recordList envelope."""
         body = await self.body(request)
         index, size = _paging(body, default_size=10, cap=self.sb.max_page_size)
-        conditions = _conditions(body.get("simpleVOs") or [])
+        conditions = _conditions(body.get("simpleVOs") or []) + _date_range(body)
         with self.sb.lock:
             rows = self.sb.store.query(stream, conditions, body.get("queryOrders") or [])
+            if body.get("isSum", True) is False:
+                rows = [flat for r in rows for flat in self.sb.store.flatten(stream, r)]
             page = rows[(index - 1) * size : index * size]
-            records = [
-                self.sb.store.header(stream, r) if body.get("isSum", True) else r for r in page
-            ]
+            records = [self.sb.store.header(stream, r) for r in page]
         count = len(rows)
         pages = (count + size - 1) // size
         return {
@@ -281,6 +281,12 @@ def _paging(body: Any, *, default_size: int, cap: int) -> tuple[int, int]:
     if index < 1 or size < 1:
         raise Refused("310015", "pageIndex/pageSize 必须大于0")
     return index, min(size, cap)
+
+
+def _date_range(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """``open_vouchdate_begin`` / ``_end``: the document-date window some lists take."""
+    bounds = (("open_vouchdate_begin", "egt"), ("open_vouchdate_end", "elt"))
+    return [{"field": "vouchdate", "op": op, "value1": body[k]} for k, op in bounds if body.get(k)]
 
 
 def _conditions(items: list[Any]) -> list[dict[str, Any]]:

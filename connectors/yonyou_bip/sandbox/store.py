@@ -65,6 +65,13 @@ class BipStore:
         """A list row: the record without child tables."""
         return {k: v for k, v in record.items() if k not in LINES[stream]}
 
+    def flatten(self, stream: str, record: dict[str, Any]) -> list[dict[str, Any]]:
+        """``isSum: false``: one row per header x line, line fields prefixed by the table name."""
+        key = LINES[stream][0]
+        lines = record.get(key) or [{}]
+        head = self.header(stream, record)
+        return [{**head, **{f"{key}_{k}": v for k, v in line.items()}} for line in lines]
+
     def customer(self, ref: Any) -> dict[str, Any] | None:
         """A live customer by internal id or by code."""
         customers = self.records["customers"]

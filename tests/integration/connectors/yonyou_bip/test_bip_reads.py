@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from connectors.sdk import Page, RateLimited, install_log_masking
@@ -188,3 +189,36 @@ async def test_tokens_and_secrets_stay_out_of_logs(
     assert connector.auth.token not in text
     assert quote(connector.auth.token, safe="") not in text
     assert "signature=***" in text
+
+
+async def test_flattened_lists_repeat_documents_per_line_and_date_windows_filter(
+    server: SandboxServer, sandbox: YonyouBipSandbox
+) -> None:
+    signed_in = YonyouBipConnector(server.connector_config())
+    await signed_in.check()  # a real token for the raw calls below
+    token = signed_in.auth.token
+    await signed_in.aclose()
+    code = sorted(sandbox.remote_ids("sales_orders"))[0]
+    with sandbox.lock:  # a second order line, as a user would add it
+        sandbox.store.records["sales_orders"][code]["orderDetails"].append(
+            {"id": "x2", "oriSum": 0}
+        )
+    url = f"{server.url}/iuap-api-gateway/yonbip/sd/voucherorder/list"
+    async with httpx.AsyncClient() as raw:
+        flat = (
+            await raw.post(
+                url, params={"access_token": token}, json={"pageSize": 500, "isSum": False}
+            )
+        ).json()
+        window = (
+            await raw.post(
+                url,
+                params={"access_token": token},
+                json={"pageSize": 500, "open_vouchdate_begin": "2999-01-01 00:00:00"},
+            )
+        ).json()
+    rows = flat["data"]["recordList"]
+    assert len(rows) == len(sandbox.remote_ids("sales_orders")) + 1
+    assert sum(1 for r in rows if r["id"] == code) == 2
+    assert "orderDetails_id" in rows[0]
+    assert window["data"]["recordCount"] == 0
