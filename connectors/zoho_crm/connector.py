@@ -29,6 +29,7 @@ from connectors.sdk.retry import Sleep
 from connectors.zoho_crm.auth import ZohoOAuth
 from connectors.zoho_crm.client import ZohoApi
 from connectors.zoho_crm.config import ZohoCrmConfig
+from connectors.zoho_crm.products import ProductResolver
 from connectors.zoho_crm.reading import ModuleReader, deleted_pages, fetch_details, subform_rows
 from connectors.zoho_crm.streams import FIELDS, STREAMS, module_spec
 from connectors.zoho_crm.subforms import SubformWriter
@@ -36,6 +37,14 @@ from connectors.zoho_crm.writing import ModuleWriter, as_dict
 
 COQL_IN_LIMIT = 50
 """Values per COQL ``in (...)`` clause: the pre-v7 cap, safe on every version."""
+
+
+LINE_ITEMS = {
+    "Invoices": "Invoiced_Items",
+    "Sales_Orders": "Ordered_Items",
+    "Quotes": "Quoted_Items",
+}
+"""Inventory modules and their line-item subform."""
 
 
 class ZohoCrmConnector(Connector[ZohoCrmConfig]):
@@ -67,6 +76,7 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
         )
         self.http = self.http_client(base_url=cfg.default_api_domain, auth=self.auth)
         self.api = ZohoApi(self.http, self.auth, version=cfg.api_version, connector=self.instance)
+        self.products = ProductResolver(self.api)
 
     @property
     def stats(self) -> RequestStats:
@@ -158,6 +168,8 @@ class ZohoCrmConnector(Connector[ZohoCrmConfig]):
             )
         else:
             writer = ModuleWriter(self.api, spec.module, key_field=key, triggers=triggers)
+        if spec.module in LINE_ITEMS:
+            requests = await self.products.resolve(requests, LINE_ITEMS[spec.module])
         return await writer.write(requests)
 
     async def lookup(self, stream: str, external_keys: Sequence[str]) -> dict[str, Record]:

@@ -95,7 +95,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "contract_milestones": (
         "Milestone_Name", "Due_Date", "Percent", "Amount", "Milestone_Status",
-        "Accepted_Date", "SyncHub_ID", "Parent_Id",
+        "Accepted_Time", "SyncHub_ID", "Parent_Id",
     ),
     "invoices": (
         "Subject", "Invoice_Number", "Account_Name", "Contract", "Invoice_Date", "Due_Date",

@@ -12,6 +12,9 @@ from hub import __version__
 from hub.cli import connectors as connectors_cli
 from hub.cli import db as db_cli
 from hub.cli import mappings as mappings_cli
+from hub.cli import queues as queues_cli
+from hub.cli import records as records_cli
+from hub.cli import sync as sync_cli
 from hub.cli.context import CliContext, console, get
 from hub.cli.sandbox import sandbox_cmd
 from hub.logsetup import configure_logging
@@ -26,6 +29,12 @@ app = typer.Typer(
 app.add_typer(db_cli.app, name="db")
 app.add_typer(connectors_cli.app, name="connectors")
 app.add_typer(mappings_cli.app, name="mappings")
+app.add_typer(sync_cli.pipelines_app, name="pipelines")
+app.add_typer(sync_cli.sync_app, name="sync")
+app.add_typer(queues_cli.dlq_app, name="dlq")
+app.add_typer(queues_cli.conflicts_app, name="conflicts")
+app.add_typer(records_cli.runs_app, name="runs")
+app.add_typer(records_cli.records_app, name="records")
 app.command("sandbox")(sandbox_cmd)
 
 

@@ -187,7 +187,7 @@ class CompiledMapping:
             return True
         try:
             return bool(self.push_when(values))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise MappingError(self.name, "push_when", None, f"expression failed: {exc}") from exc
 
     @property

@@ -61,6 +61,10 @@ class FieldSpec(BaseModel):
     ref: str | None = Field(
         None, description="Entity this field references: the remote holds the twin's id."
     )
+    always_send: bool = Field(
+        False,
+        description="Send on every update, changed or not (a parent id the vendor needs each time).",
+    )
     ref_key: Literal["remote_id", "remote_key"] = Field(
         "remote_id",
         description="Which remote identifier the reference holds (id or document number).",

@@ -78,7 +78,9 @@ class Settings(BaseSettings):
     connectors: dict[str, ConnectorInstance] = Field(
         default_factory=dict, description="Connector instances by name."
     )
-    pipelines: dict[str, PipelineSettings] = Field(default_factory=dict, description="Sync pipelines by name.")
+    pipelines: dict[str, PipelineSettings] = Field(
+        default_factory=dict, description="Sync pipelines by name."
+    )
 
     @model_validator(mode="after")
     def _pipelines_name_known_connectors(self) -> Settings:

@@ -35,7 +35,8 @@ class StreamBinding(BaseModel):
     connector: str = Field(description="Connector instance name (a key of `connectors`).")
     stream: str = Field(description="Stream of that connector.")
     mapping: str | None = Field(
-        None, description="Mapping file relative to mappings_dir without .yaml; default: found by connector and stream."
+        None,
+        description="Mapping file relative to mappings_dir without .yaml; default: found by connector and stream.",
     )
     direction: Literal["in", "out", "both"] = "both"
 
@@ -77,4 +78,9 @@ class PipelineSettings(BaseModel):
     conflict_policy: ConflictPolicy = ConflictPolicy.OWNER_WINS
     delete_policy: DeletePolicy = DeletePolicy.SOFT
     schedule: Schedule | None = None
+    tombstone_interval_minutes: float = Field(
+        60,
+        ge=0,
+        description="How often incremental runs ask vendors for deleted records (0: every run).",
+    )
     enabled: bool = True

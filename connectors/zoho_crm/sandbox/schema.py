@@ -319,7 +319,7 @@ def build_modules(contracts: str = "Contracts", payments: str = "Payments") -> d
                     custom=True,
                     picklist=("Planned", "In Progress", "Delivered", "Accepted"),
                 ),
-                FieldDef("Accepted_Date", "date", "Accepted Date", custom=True),
+                FieldDef("Accepted_Time", "datetime", "Accepted At", custom=True),
                 FieldDef("SyncHub_ID", "text", "SyncHub ID", 64, custom=True),
                 FieldDef("Parent_Id", "lookup", "Parent", lookup=contracts, read_only=True),
             ),

@@ -107,7 +107,11 @@ def seed(org: Org, universe: Universe, *, seed: int, contracts: str, payments: s
                 "Percent": m.percent,
                 "Amount": m.amount,
                 "Milestone_Status": MILESTONE_STATUS[m.status],
-                "Accepted_Date": m.due_date.isoformat() if m.status == "accepted" else None,
+                "Accepted_Time": (
+                    datetime.combine(m.due_date, time(17, 30), tz)
+                    if m.status == "accepted"
+                    else None
+                ),
             }
             for m in contract.milestones
         ]
