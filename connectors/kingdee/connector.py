@@ -1,0 +1,626 @@
+"""The Kingdee K/3 Cloud connector: read, write, look up, check, discover.
+
+Reads: ``ExecuteBillQuery`` ordered ``FModifyDate ASC, <id> ASC, <entry id> ASC``,
+``FModifyDate >= watermark - overlap`` on incremental reads, then keyset pages
+(rows strictly after the last record handed on), so edits during a read cannot
+shift a page boundary and skip a record; ``Incremental`` drops what was already
+read at the same modification time.
+
+Writes: ``BatchSave`` in batches; every request's outcome is read from
+``SuccessEntitys`` / ``Errors`` by ``DIndex``. Creates are sent once and, if the
+outcome is unknown (timeout, reset, server exception), reconciled by looking
+the external keys up before anything is re-sent, so a retry cannot duplicate.
+Updates resolve numbers to internal ids first (one query per batch) and re-open
+submitted/audited records by policy. With ``auto_audit`` (and for re-opened
+records) Submit and Audit follow; a record the server silently skipped is found
+by comparing with ``SuccessEntitys`` and checking its status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from connectors.kingdee import records as rec
+from connectors.kingdee.auth import SessionAuth, SignedAuth
+from connectors.kingdee.client import KingdeeClient, OperationResult
+from connectors.kingdee.config import KingdeeConfig
+from connectors.kingdee.signing import SigningIdentity
+from connectors.kingdee.streams import FormSpec, declare_streams, resolve_forms
+from connectors.sdk import (
+    AuthError,
+    Capability,
+    CheckResult,
+    ConfigError,
+    Connector,
+    ConnectorError,
+    FieldInfo,
+    HttpClient,
+    Incremental,
+    Page,
+    RateLimited,
+    Record,
+    RequestStats,
+    TransientError,
+    VendorError,
+    WriteRequest,
+    WriteResult,
+)
+from connectors.sdk.retry import Sleep
+from connectors.sdk.streams import WriteStatus
+
+LOOKUP_CHUNK = 100
+REOPEN = {"C": "UnAudit", "B": "CancelAssign"}
+RESTORE = {"C": ("Submit", "Audit"), "B": ("Submit",)}
+TARGET_STATUS = {"Submit": "B", "Audit": "C"}
+
+
+class KingdeeConnector(Connector[KingdeeConfig]):
+    """Kingdee K/3 Cloud (金蝶云星空) through its WebAPI; see docs/connectors/kingdee.md."""
+
+    name = "kingdee"
+    title = "Kingdee K/3 Cloud"
+    config_model = KingdeeConfig
+    streams = declare_streams()
+    sandbox = "connectors.kingdee.sandbox:KingdeeSandbox"
+
+    def __init__(
+        self,
+        config: KingdeeConfig | Mapping[str, Any],
+        *,
+        instance: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+        clock: Any = None,
+    ) -> None:
+        super().__init__(config, instance=instance, transport=transport, sleep=sleep)
+        cfg = self.config
+        self.forms = resolve_forms(cfg.contract_form, cfg.invoice_normal_entry)
+        self.auth: SignedAuth | SessionAuth = self._make_auth(clock)
+        self.http = self.http_client(auth=self.auth)
+        once = HttpClient(
+            connector=self.instance,
+            options=cfg.http.model_copy(update={"max_attempts": 1}),
+            auth=self.auth,
+            transport=transport,
+            limiter=self.http.limiter,
+            sleep=sleep or asyncio.sleep,
+        )
+        once.stats = self.http.stats  # one set of counters per instance
+        self._once = once
+        self.client = KingdeeClient(self.http, cfg.base_url, writes=once)
+        self._wait: Sleep = sleep or asyncio.sleep
+
+    def _make_auth(self, clock: Any) -> SignedAuth | SessionAuth:
+        cfg = self.config
+        if cfg.auth == "signed":
+            identity = SigningIdentity(
+                acct_id=cfg.acct_id,
+                user_name=cfg.user_name,
+                app_id=cfg.app_id or "",
+                app_secret=cfg.app_secret.get_secret_value() if cfg.app_secret else "",
+                lcid=cfg.lcid,
+                org_num=cfg.org_num,
+                sec_code=cfg.sec_code.get_secret_value() if cfg.sec_code else None,
+            )
+            kwargs = {"clock": clock} if clock is not None else {}
+            return SignedAuth(identity, connector=self.instance, **kwargs)
+
+        def parameters() -> list[Any]:
+            if cfg.login == "password":
+                secret = cfg.password.get_secret_value() if cfg.password else ""
+                return [cfg.acct_id, cfg.user_name, secret, cfg.lcid]
+            app_secret = cfg.app_secret.get_secret_value() if cfg.app_secret else ""
+            return [cfg.acct_id, cfg.user_name, cfg.app_id, app_secret, cfg.lcid]
+
+        return SessionAuth(
+            base_url=cfg.base_url, method=cfg.login, parameters=parameters, connector=self.instance
+        )
+
+    @property
+    def stats(self) -> RequestStats:
+        """Request counters of this instance (reads and writes together)."""
+        return self.http.stats
+
+    async def aclose(self) -> None:
+        """Close both HTTP clients."""
+        await self.http.aclose()
+        await self._once.aclose()
+
+    # -- check / discover ---------------------------------------------------------------
+    async def check(self) -> CheckResult:
+        """One tiny customer query: proves the URL, the data centre and the credentials."""
+        try:
+            await self.client.query(
+                {"FormId": "BD_Customer", "FieldKeys": "FNumber", "TopRowCount": 1, "Limit": 1}
+            )
+        except AuthError as exc:
+            hint = (
+                "check acct_id"
+                if "passport" in exc.message
+                else "check user_name, app_id, app_secret/password and lcid, and that the user is "
+                "listed on the third-party login authorisation"
+            )
+            return CheckResult(False, f"Kingdee refused the credentials: {exc.message} ({hint})")
+        except ConnectorError as exc:
+            return CheckResult(
+                False, f"Kingdee is not reachable or refused the call: {exc.message}"
+            )
+        cfg = self.config
+        return CheckResult(
+            True,
+            f"connected to data centre {cfg.acct_id} as {cfg.user_name} ({cfg.auth} auth)",
+            {"base_url": cfg.base_url, "auth": cfg.auth},
+        )
+
+    async def discover(self) -> dict[str, list[FieldInfo]]:
+        """Field keys per stream: what the connector reads, plus what QueryBusinessInfo lists."""
+        result: dict[str, list[FieldInfo]] = {}
+        for name, spec in self.forms.items():
+            fields = {k: FieldInfo(k, "unknown") for k in self._keys(spec)}
+            try:
+                info = await self.client.business_info(spec.form_id)
+            except VendorError:
+                info = None
+            for item in _metadata_fields(info):
+                fields.setdefault(item.name, item)
+            result[name] = list(fields.values())
+        return result
+
+    # -- read -----------------------------------------------------------------------------
+    def _spec(self, stream: str) -> FormSpec:
+        self.stream(stream)
+        return self.forms[stream]
+
+    def _keys(self, spec: FormSpec) -> list[str]:
+        extra = (self.config.external_key_field,) if self.config.external_key_field else ()
+        return spec.query_keys(extra)
+
+    async def read(self, stream: str, since: Any = None) -> AsyncIterator[Page]:
+        """Pages of records modified at or after the cursor (everything when ``since`` is None)."""
+        spec = self._spec(stream)
+        run_start = datetime.now(UTC)
+        try:
+            state = Incremental.from_state(
+                since, overlap=timedelta(seconds=self.config.overlap_seconds)
+            )
+        except ValueError as exc:
+            raise ConfigError(str(exc), connector=self.instance, stream=stream) from None
+        full = state.value is None
+        base = (
+            ""
+            if state.since is None
+            else f"{spec.modify_key} >= {rec.quote(rec.filter_time(state.since))}"
+        )
+        position: tuple[datetime, Any] | None = None
+        while True:
+            keyset = "" if position is None else rec.after(spec, *position)
+            bills, done = await self._fetch(spec, rec.both(base, keyset))
+            if not done and not bills:
+                raise VendorError(
+                    f"{spec.form_id}: the server returned a full page but no complete record "
+                    f"after {position}; refusing to loop",
+                    connector=self.instance,
+                    stream=stream,
+                )
+            if not done and position is not None and bills[-1][spec.id_key] == position[1]:
+                raise VendorError(
+                    f"{spec.form_id}: the server repeated the last page (filter ignored?); "
+                    "refusing to loop",
+                    connector=self.instance,
+                    stream=stream,
+                )
+            page: list[Record] = []
+            for bill in bills:
+                modified = bill[spec.modify_key]
+                rid = str(bill[spec.id_key])
+                position = (modified, bill[spec.id_key])
+                if state.is_new(rid, modified):
+                    page.append(bill)
+                    state.observe(rid, modified)
+            yield Page(page, cursor=state.checkpoint(run_start), complete=done and full)
+            if done:
+                return
+
+    async def _fetch(self, spec: FormSpec, filter_string: str) -> tuple[list[Record], bool]:
+        """Complete records of the next window; ``done`` when the server has no more rows."""
+        keys = self._keys(spec)
+        order = f"{spec.modify_key} ASC, {spec.id_key} ASC"
+        if spec.entry_key:
+            order += f", {spec.entry_id_key} ASC"
+        limit = self.config.page_size
+        data = {
+            "FormId": spec.form_id,
+            "FieldKeys": ",".join(keys),
+            "FilterString": filter_string,
+            "OrderString": order,
+            "TopRowCount": 0,
+            "StartRow": 0,
+            "Limit": limit,
+        }
+        rows = await self.client.query(data)
+        if len(rows) < limit:
+            return rec.group_rows(spec, keys, rows), True
+        if rows[0][0] != rows[-1][0]:
+            last = rows[-1][0]
+            complete = [r for r in rows if r[0] != last]  # the last record may go on
+            return rec.group_rows(spec, keys, complete), False
+        # One record's lines fill the page: read on by offset until its lines end.
+        start = limit
+        while True:
+            more = await self.client.query({**data, "StartRow": start})
+            rows += [r for r in more if r[0] == rows[0][0]]
+            if len(more) < limit or (more and more[-1][0] != rows[0][0]):
+                break
+            start += limit
+        return rec.group_rows(spec, keys, rows), False
+
+    # -- lookup ---------------------------------------------------------------------------
+    async def lookup(self, stream: str, external_keys: Sequence[str]) -> dict[str, Record]:
+        """Records carrying these hub ids (extension field, or the number in number mode)."""
+        spec = self._spec(stream)
+        field = self.config.external_key_field or spec.number_key
+        keys = self._keys(spec)
+        found: dict[str, Record] = {}
+        wanted = list(dict.fromkeys(k for k in external_keys if k))
+        for chunk in _chunks(wanted, LOOKUP_CHUNK):
+            bills = await self._query_all(spec, keys, rec.in_list(field, chunk))
+            for bill in bills:
+                key = bill.get(field)
+                if isinstance(key, str) and key in chunk:
+                    found[key] = bill
+        return found
+
+    async def _query_all(self, spec: FormSpec, keys: list[str], filter_string: str) -> list[Record]:
+        """Every record matching ``filter_string`` (offset paging: small, bounded sets)."""
+        rows: list[list[Any]] = []
+        limit = self.config.page_size
+        order = f"{spec.id_key} ASC" + (f", {spec.entry_id_key} ASC" if spec.entry_key else "")
+        while True:
+            page = await self.client.query(
+                {
+                    "FormId": spec.form_id,
+                    "FieldKeys": ",".join(keys),
+                    "FilterString": filter_string,
+                    "OrderString": order,
+                    "TopRowCount": 0,
+                    "StartRow": len(rows),
+                    "Limit": limit,
+                }
+            )
+            rows += page
+            if len(page) < limit:
+                return rec.group_rows(spec, keys, rows)
+
+    async def _statuses(self, spec: FormSpec, numbers: Sequence[str]) -> dict[str, tuple[Any, str]]:
+        """Number -> (internal id, FDocumentStatus), one query per chunk."""
+        out: dict[str, tuple[Any, str]] = {}
+        keys = [spec.id_key, spec.number_key, "FDocumentStatus"]
+        for chunk in _chunks(list(dict.fromkeys(numbers)), LOOKUP_CHUNK):
+            rows = await self.client.query(
+                {
+                    "FormId": spec.form_id,
+                    "FieldKeys": ",".join(keys),
+                    "FilterString": rec.in_list(spec.number_key, chunk),
+                    "Limit": self.config.page_size,
+                }
+            )
+            for row in rows:
+                out[str(row[1])] = (row[0], str(row[2]))
+        return out
+
+    # -- write ----------------------------------------------------------------------------
+    async def write(self, stream: str, requests: Sequence[WriteRequest]) -> list[WriteResult]:
+        """Create or update in BatchSave batches; one result per request, in order."""
+        spec = self._spec(stream)
+        self._require(self.stream(stream), Capability.WRITE)
+        results: dict[int, WriteResult] = {}
+        size = self.config.batch_size
+        for start in range(0, len(requests), size):
+            batch = dict(enumerate(requests[start : start + size], start))
+            await _Batch(self, stream, spec, batch, results).run()
+        return [results[i] for i in range(len(requests))]
+
+
+class _Batch:
+    """One batch of write requests on its way through save, submit and audit."""
+
+    def __init__(
+        self,
+        connector: KingdeeConnector,
+        stream: str,
+        spec: FormSpec,
+        requests: dict[int, WriteRequest],
+        results: dict[int, WriteResult],
+    ) -> None:
+        self.c = connector
+        self.client = connector.client
+        self.stream = stream
+        self.spec = spec
+        self.requests = requests
+        self.results = results
+        self.saved: dict[int, str] = {}
+        self.reopened: dict[str, str] = {}
+        """number -> the status it had before the connector re-opened it."""
+
+    def fail(
+        self, index: int, message: str, *, code: str | None = None, remote_id: str | None = None
+    ) -> None:
+        """Record a failed outcome (with the remote id if the record exists)."""
+        self.results[index] = WriteResult(
+            index, "failed", remote_id=remote_id, error=message, vendor_code=code
+        )
+
+    async def run(self) -> None:
+        """Updates first (they need ids), then creates, then status changes."""
+        updates = {i: r for i, r in self.requests.items() if r.remote_id}
+        creates = {i: r for i, r in self.requests.items() if not r.remote_id}
+        if updates:
+            await self._updates(updates)
+        if creates:
+            await self._creates(creates)
+        await self._advance()
+        for index, number in self.saved.items():
+            if index not in self.results:
+                done: WriteStatus = "updated" if self.requests[index].remote_id else "created"
+                self.results[index] = WriteResult(index, done, remote_id=number)
+
+    def _model(self, request: WriteRequest) -> dict[str, Any]:
+        model = dict(request.data)
+        field = self.c.config.external_key_field
+        if field:
+            model[field] = request.external_key
+        elif not request.remote_id:
+            model.setdefault(self.spec.number_key, request.external_key)
+        return model
+
+    # creates: sent once, reconciled by external key when the outcome is unknown
+    async def _creates(self, creates: dict[int, WriteRequest]) -> None:
+        pending = {i: self._model(r) for i, r in creates.items()}
+        attempts = self.c.config.http.max_attempts
+        policy = self.c.config.http.retry_policy()
+        for attempt in range(1, attempts + 1):
+            try:
+                outcome = await self.client.operation(
+                    "BatchSave", self.spec.form_id, {"Model": list(pending.values())}, retry=False
+                )
+            except TransientError as exc:
+                wait = (
+                    exc.retry_after
+                    if isinstance(exc, RateLimited) and exc.retry_after
+                    else policy.backoff(attempt)
+                )
+                await self.c._wait(min(wait, policy.max_retry_after))
+                pending = await self._reconcile(creates, pending)
+                if attempt == attempts:
+                    for index in pending:
+                        self.fail(
+                            index,
+                            f"not saved after {attempts} attempts: {exc.message}",
+                            code="transient",
+                        )
+                    return
+                continue
+            pending = self._read_save(pending, outcome)
+            if not pending:
+                return
+        for index in pending:
+            self.fail(index, "the server neither saved nor refused the record", code="unconfirmed")
+
+    async def _reconcile(
+        self, creates: dict[int, WriteRequest], pending: dict[int, dict[str, Any]]
+    ) -> dict[int, dict[str, Any]]:
+        """After an unknown outcome: what was created anyway is done; the rest is re-sent."""
+        keys = {creates[i].external_key: i for i in pending}
+        found = await self.c.lookup(self.stream, list(keys))
+        for key, record in found.items():
+            self.saved[keys[key]] = str(record[self.spec.number_key])
+        return {i: m for i, m in pending.items() if creates[i].external_key not in found}
+
+    def _read_save(
+        self, sent: dict[int, dict[str, Any]], outcome: OperationResult
+    ) -> dict[int, dict[str, Any]]:
+        """Successes and errors by DIndex; models with neither were rolled back: re-send."""
+        order = list(sent)
+        again: dict[int, dict[str, Any]] = {}
+        for position, index in enumerate(order):
+            if position in outcome.successes:
+                _, number = outcome.successes[position]
+                if number is None:
+                    self.fail(index, "saved, but the server returned no number", code="no_number")
+                else:
+                    self.saved[index] = number
+            elif position in outcome.errors:
+                fields = [f for _, f in outcome.errors[position] if f]
+                self.results[index] = WriteResult(
+                    index,
+                    "failed",
+                    error=outcome.error_text(position),
+                    vendor_code=f"MsgCode {outcome.msg_code}",
+                    field=fields[0] if fields else None,
+                )
+            elif not outcome.success:
+                again[index] = sent[index]
+            else:
+                self.fail(
+                    index,
+                    "the server reported success but did not confirm this record",
+                    code="unconfirmed",
+                )
+        return again
+
+    # updates: ids resolved per batch, re-opened by policy, saved with NeedUpDateFields
+    async def _updates(self, updates: dict[int, WriteRequest]) -> None:
+        numbers = {i: str(r.remote_id) for i, r in updates.items()}
+        known = await self.c._statuses(self.spec, list(numbers.values()))
+        ready: dict[int, dict[str, Any]] = {}
+        to_reopen: dict[str, list[str]] = {}
+        for index, number in numbers.items():
+            if number not in known:
+                self.fail(
+                    index,
+                    f"{self.spec.form_id} {number} does not exist (deleted?)",
+                    code="not_found",
+                )
+                continue
+            record_id, status = known[number]
+            if status in REOPEN:
+                if self.c.config.update_audited == "fail":
+                    self.fail(
+                        index,
+                        f"{number} is {_STATUS[status]}; update_audited=fail",
+                        code=f"status {status}",
+                        remote_id=number,
+                    )
+                    continue
+                to_reopen.setdefault(REOPEN[status], []).append(number)
+                self.reopened[number] = status
+            model = self._model(updates[index])
+            model[self.spec.id_key] = record_id
+            ready[index] = model
+        for method, reopen in to_reopen.items():
+            failed = await self._operate(method, reopen)
+            for index in [i for i in ready if numbers[i] in failed]:
+                self.fail(
+                    index,
+                    f"could not {method} before updating: {failed[numbers[index]]}",
+                    code=method,
+                    remote_id=numbers[index],
+                )
+                del ready[index]
+                self.reopened.pop(numbers[index], None)
+        by_fields: dict[tuple[str, ...], dict[int, dict[str, Any]]] = {}
+        for index, model in ready.items():
+            by_fields.setdefault(_update_fields(model, self.spec.id_key), {})[index] = model
+        for need, group in by_fields.items():
+            outcome = await self.client.operation(
+                "BatchSave",
+                self.spec.form_id,
+                {
+                    "Model": list(group.values()),
+                    "NeedUpDateFields": list(need),
+                    "IsDeleteEntry": True,
+                },
+            )
+            left = self._read_save(group, outcome)
+            for index in left:
+                self.fail(
+                    index,
+                    "the update was rolled back with its batch",
+                    code="rolled_back",
+                    remote_id=numbers[index],
+                )
+
+    # status changes: Submit (+ Audit) with silent skips detected
+    async def _advance(self) -> None:
+        auto = self.c.config.auto_audit
+        saved_numbers = set(self.saved.values())
+        plan: dict[str, tuple[str, ...]] = {}
+        for number, status in self.reopened.items():
+            plan[number] = (
+                ("Submit", "Audit") if auto and number in saved_numbers else RESTORE[status]
+            )
+        if auto:
+            plan.update(dict.fromkeys(saved_numbers - set(plan), ("Submit", "Audit")))
+        for method in ("Submit", "Audit"):
+            numbers = [n for n, steps in plan.items() if method in steps]
+            if not numbers:
+                continue
+            failed = await self._operate(method, numbers)
+            for number, reason in failed.items():
+                plan.pop(number, None)
+                self._status_failed(number, f"{method} failed: {reason}")
+
+    def _status_failed(self, number: str, reason: str) -> None:
+        """Report a failed Submit/Audit on the request(s) that wrote ``number``."""
+        for index, request in self.requests.items():
+            mine = self.saved.get(index) == number or (
+                index not in self.saved and request.remote_id == number
+            )
+            if not mine:
+                continue
+            previous = self.results.get(index)
+            if previous is not None and previous.error:
+                reason = f"{previous.error}; then restoring its status: {reason}"
+            else:
+                reason = f"saved as {number}, but {reason}"
+            self.fail(index, reason, code="status", remote_id=number)
+
+    async def _operate(self, method: str, numbers: list[str]) -> dict[str, str]:
+        """Run ``method`` on ``numbers``; number -> reason for each that did not happen."""
+        outcome = await self.client.operation(method, self.spec.form_id, {"Numbers": numbers})
+        failed: dict[str, str] = {}
+        done = {number for _, number in outcome.successes.values() if number}
+        for position, number in enumerate(numbers):
+            if number in done:
+                continue
+            failed[number] = (
+                outcome.error_text(position)
+                if position in outcome.errors
+                else "silently skipped by the server"
+            )
+        target = TARGET_STATUS.get(method)
+        if failed and target:  # a retried call may have done it already: trust the status
+            statuses = await self.c._statuses(self.spec, list(failed))
+            for number in list(failed):
+                if statuses.get(number, (None, ""))[1] == target:
+                    del failed[number]
+        return failed
+
+
+_STATUS = {"B": "submitted (in approval)", "C": "audited"}
+
+
+def _update_fields(model: Mapping[str, Any], id_key: str) -> tuple[str, ...]:
+    """NeedUpDateFields: every key sent, including sub-head and entry-row keys."""
+    keys: set[str] = set()
+    for key, value in model.items():
+        if key == id_key:
+            continue
+        keys.add(key)
+        rows = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        for row in rows:
+            if isinstance(row, dict) and not _is_reference(row):
+                keys.update(k for k in row if k != "FEntryID")
+    return tuple(sorted(keys))
+
+
+def _is_reference(value: Mapping[str, Any]) -> bool:
+    return len(value) == 1 and next(iter(value)).lower() in ("fnumber", "fuserid", "fcontactnumber")
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _metadata_fields(info: Any) -> list[FieldInfo]:
+    """Field infos from a QueryBusinessInfo reply (its shape varies; unknown shapes give none)."""
+    block = info.get("Result") if isinstance(info, dict) else None
+    need = block.get("NeedReturnData") if isinstance(block, dict) else None
+    entrys = need.get("Entrys") if isinstance(need, dict) else None
+    out: list[FieldInfo] = []
+    for entity in entrys if isinstance(entrys, list) else []:
+        for item in entity.get("Fields") or [] if isinstance(entity, dict) else []:
+            if not isinstance(item, dict) or not item.get("Key"):
+                continue
+            names = item.get("Name")
+            label = (
+                names[0].get("Value", "")
+                if isinstance(names, list) and names and isinstance(names[0], dict)
+                else ""
+            )
+            out.append(
+                FieldInfo(
+                    str(item["Key"]),
+                    str(item.get("FieldType") or "unknown"),
+                    label=str(label or ""),
+                    required=bool(item.get("MustInput")),
+                    read_only=bool(item.get("IsReadOnly")),
+                    reference=item.get("LookUpObjectFormId"),
+                )
+            )
+    return out
