@@ -386,6 +386,7 @@ class SandboxServer:
     def stop(self) -> None:
         """Stop serving and wait for the thread to finish."""
         self.server.should_exit = True
+        self.server.force_exit = True  # do not wait for idle keep-alive clients
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.socket.close()

@@ -303,9 +303,15 @@ class ConnectorAcceptance:
         self._assert_reads_exactly(sandbox, acceptance_server, count)
 
     def test_deep_paging_limit(self, sandbox: Sandbox, acceptance_server: SandboxServer) -> None:
-        """One record past the vendor's plain page-number limit is still read."""
+        """One record past the vendor's plain page-number limit is still read.
+
+        A vendor without such a limit (``deep_paging = False``) is held to the same
+        standard over many pages instead: seven full pages and one record more.
+        """
         if not self.deep_paging:
-            pytest.skip(f"{self.connector}: the adopting test declares no deep-paging limit")
+            size = self.effective_page_size()
+            self._assert_reads_exactly(sandbox, acceptance_server, 7 * size + 1)
+            return
         limit = sandbox.deep_paging_limit(self.read_stream)
         assert limit is not None, (
             "the sandbox reports no deep-paging limit; set deep_paging = False if the vendor has none"
