@@ -12,7 +12,8 @@ app = typer.Typer(help="Create or upgrade the hub database schema.", no_args_is_
 
 @app.command("upgrade")
 def upgrade_cmd(
-    ctx: typer.Context, revision: str = typer.Argument("head", help="Target revision.")
+    ctx: typer.Context,
+    revision: str = typer.Argument("heads", help="Target revision (default: every head)."),
 ) -> None:
     """Apply migrations to the configured database (SQLite file or PostgreSQL)."""
     engine = get(ctx).engine

@@ -1,0 +1,1 @@
+"""The demo: a blockchain technology company's CRM and finance system, overlapping as real ones do."""
