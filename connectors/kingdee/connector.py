@@ -166,8 +166,7 @@ class KingdeeConnector(Connector[KingdeeConfig]):
                 info = await self.client.business_info(spec.form_id)
             except VendorError:
                 info = None
-            for item in _metadata_fields(info):
-                fields.setdefault(item.name, item)
+            fields.update((item.name, item) for item in _metadata_fields(info))
             result[name] = list(fields.values())
         return result
 
@@ -396,6 +395,8 @@ class _Batch:
                 )
                 await self.c._wait(min(wait, policy.max_retry_after))
                 pending = await self._reconcile(creates, pending)
+                if not pending:
+                    return
                 if attempt == attempts:
                     for index in pending:
                         self.fail(

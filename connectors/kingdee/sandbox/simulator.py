@@ -78,13 +78,8 @@ class KingdeeSandbox(Sandbox):
         **vendor_options: Any,
     ) -> None:
         super().__init__(seed=seed)
-        known = {f.name for f in fields(KingdeeOptions)}
-        unknown = set(vendor_options) - known
-        if unknown:
-            raise TypeError(f"unknown Kingdee sandbox options: {', '.join(sorted(unknown))}")
-        if "extension_fields" in vendor_options:
-            vendor_options["extension_fields"] = tuple(vendor_options["extension_fields"])
-        self.options = KingdeeOptions(**vendor_options)
+        self.options = _options(vendor_options)
+        companies = int(companies)
         self.forms: dict[str, Form] = {
             key: with_extension(form, self.options.extension_fields) for key, form in FORMS.items()
         }
@@ -433,6 +428,40 @@ class KingdeeSandbox(Sandbox):
         for key, (bills, by_number, sequence) in snapshot.items():
             table = self.store.tables[key]
             table.bills, table.by_number, table.sequence = bills, by_number, sequence
+
+
+def _options(given: dict[str, Any]) -> KingdeeOptions:
+    """Options from keyword arguments; text values (``synchub sandbox -o KEY=VALUE``) coerced."""
+    defaults = KingdeeOptions()
+    known = {f.name for f in fields(KingdeeOptions)}
+    unknown = set(given) - known
+    if unknown:
+        raise TypeError(f"unknown Kingdee sandbox options: {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for name, given_value in given.items():
+        default = getattr(defaults, name)
+        if isinstance(given_value, str) and not isinstance(default, str):
+            values[name] = _coerce(name, given_value, default)
+        elif isinstance(default, tuple):
+            values[name] = tuple(given_value)
+        else:
+            values[name] = given_value
+    return KingdeeOptions(**values)
+
+
+def _coerce(name: str, text: str, default: Any) -> Any:
+    lowered = text.strip().lower()
+    if lowered in ("", "none", "null"):
+        return None
+    if isinstance(default, bool):
+        if lowered not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError(f"option {name} expects true or false, got {text!r}")
+        return lowered in ("true", "1", "yes")
+    if isinstance(default, tuple):
+        return tuple(p.strip() for p in text.split(",") if p.strip())
+    if name in ("session_ttl", "call_window"):
+        return float(text)
+    return int(text)
 
 
 def _credit_code(n: int) -> str:
