@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub.finance.settings import FinanceSettings
 from hub.settings.pipelines import PipelineSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///var/synchub.db"
@@ -81,6 +82,7 @@ class Settings(BaseSettings):
     pipelines: dict[str, PipelineSettings] = Field(
         default_factory=dict, description="Sync pipelines by name."
     )
+    finance: FinanceSettings = Field(default_factory=FinanceSettings)
 
     @model_validator(mode="after")
     def _pipelines_name_known_connectors(self) -> Settings:
