@@ -208,7 +208,5 @@ class Seeder:
 
 
 def _material(universe: Universe, contract_number: str) -> str:
-    for contract in universe.contracts:
-        if contract.number == contract_number:
-            return MATERIAL_BY_TYPE[contract.type]
-    return "SVC-DEV"
+    kinds = {c.number: c.type for c in universe.contracts}
+    return MATERIAL_BY_TYPE.get(kinds.get(contract_number, ""), "SVC-DEV")

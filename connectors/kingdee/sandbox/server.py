@@ -28,7 +28,7 @@ from connectors.kingdee.protocol import (
     MsgCode,
 )
 from connectors.kingdee.sandbox import wire
-from connectors.kingdee.sandbox.query import QueryError, QuerySpec, run_query
+from connectors.kingdee.sandbox.query import QueryError, QuerySpec, render, run_query
 from connectors.kingdee.sandbox.sessions import Session, Verdict
 from connectors.kingdee.sandbox.store import Bill, RowError, SaveOptions, Table
 from connectors.kingdee.sandbox.wire import BadRequest
@@ -430,8 +430,6 @@ def _bool(value: Any, default: bool) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    from connectors.kingdee.sandbox.query import render
-
     return render(value)
 
 

@@ -6,6 +6,7 @@ import copy
 from collections import deque
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from random import Random
 from typing import Any, ClassVar, Literal
 
 from connectors.kingdee.protocol import CALL_LIMIT_MESSAGE, RESPONSE_ERROR_PREFIX, MsgCode
@@ -16,6 +17,7 @@ from connectors.kingdee.sandbox.seed import Seeder
 from connectors.kingdee.sandbox.server import CallWindow, KingdeeApi
 from connectors.kingdee.sandbox.sessions import Account, Sessions
 from connectors.kingdee.sandbox.store import Bill, SaveOptions, Store, Table
+from connectors.sdk.cn import make_uscc
 from connectors.sdk.fakedata import Universe, build_universe
 from connectors.sdk.sandbox import ASGIApp, Sandbox
 
@@ -465,10 +467,6 @@ def _coerce(name: str, text: str, default: Any) -> Any:
 
 
 def _credit_code(n: int) -> str:
-    from random import Random
-
-    from connectors.sdk.cn import make_uscc
-
     return make_uscc(Random(n), "330100")
 
 
