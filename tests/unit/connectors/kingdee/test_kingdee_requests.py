@@ -233,3 +233,26 @@ async def test_batches_are_cut_at_the_configured_size() -> None:
     assert [len(json.loads(c.request.content)["data"]["Model"]) for c in save.calls] == [2, 2, 1]
     assert [r.index for r in results] == [0, 1, 2, 3, 4]
     assert all(r.status == "created" for r in results)
+
+
+@respx.mock
+async def test_signed_credentials_refused_twice_end_in_auth_error_without_a_loop() -> None:
+    route = respx.post(QUERY_URL).respond(json=[[SESSION_LOST]])
+    async with connector() as kd:
+        with pytest.raises(AuthError):
+            await kd.client.query({"FormId": "BD_Customer", "FieldKeys": "FNumber"})
+    assert route.call_count == 2
+
+
+@respx.mock
+async def test_secrets_stay_out_of_logs_and_errors(caplog: pytest.LogCaptureFixture) -> None:
+    respx.post(VALIDATE_URL).respond(json={"LoginResultType": 0, "Message": "用户名或密码错误！"})
+    caplog.set_level("DEBUG")
+    async with connector(auth="session", login="password", password="pw-very-secret") as kd:
+        with pytest.raises(AuthError) as caught:
+            await kd.client.query({"FormId": "BD_Customer", "FieldKeys": "FNumber"})
+        result = await kd.check()
+    assert not result.ok
+    for text in (caplog.text, str(caught.value), result.message):
+        assert "pw-very-secret" not in text
+        assert VECTOR["app_secret"] not in text
