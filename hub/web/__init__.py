@@ -1,0 +1,1 @@
+"""The web app: admin console, JSON API and authentication (``create_app``)."""

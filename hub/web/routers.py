@@ -1,0 +1,39 @@
+"""The one list of routers the app includes, and the paths that need no sign-in.
+
+An area adds its pages by appending its router's reference (``module:attribute``)
+to ``ROUTERS``; the module may also call ``hub.web.nav.add_section`` and
+``hub.web.templating.add_template_dir`` at import. References are imported when
+an app is created, so a broken area fails start-up with its own traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi import APIRouter, FastAPI
+
+ROUTERS: list[str] = [
+    "hub.web.pages.auth:router",
+    "hub.web.pages.docs:router",
+    "hub.web.pages.home:router",
+]
+
+PUBLIC_PATHS: frozenset[str] = frozenset({"/login", "/lang/{code}", "/healthz"})
+"""Routes anyone may call; every other route checks the caller's role (a test enforces it)."""
+PUBLIC_PREFIXES: tuple[str, ...] = ("/static", "/hooks/")
+"""Static assets, and vendor webhooks that verify their own signatures."""
+
+
+def load(reference: str) -> APIRouter:
+    """Import ``module:attribute`` and check that it is a router."""
+    module_name, _, attribute = reference.partition(":")
+    router = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(router, APIRouter):
+        raise TypeError(f"{reference} is not a FastAPI APIRouter")
+    return router
+
+
+def include_routers(app: FastAPI) -> None:
+    """Include every router of ``ROUTERS`` in ``app``."""
+    for reference in ROUTERS:
+        app.include_router(load(reference))
