@@ -190,7 +190,7 @@ class KingdeeConnector(Connector[KingdeeConfig]):
             if state.since is None
             else f"{spec.modify_key} >= {rec.quote(rec.filter_time(state.since))}"
         )
-        position: tuple[datetime, Any] | None = None
+        position: tuple[datetime | None, Any] | None = None
         while True:
             keyset = "" if position is None else rec.after(spec, *position)
             bills, done = await self._fetch(spec, rec.both(base, keyset))
@@ -201,10 +201,10 @@ class KingdeeConnector(Connector[KingdeeConfig]):
                     connector=self.instance,
                     stream=stream,
                 )
-            if not done and position is not None and bills[-1][spec.id_key] == position[1]:
+            if position is not None and bills and not _after(bills[0], spec, position):
                 raise VendorError(
-                    f"{spec.form_id}: the server repeated the last page (filter ignored?); "
-                    "refusing to loop",
+                    f"{spec.form_id}: the server answered rows before {position} "
+                    "(filter ignored?); refusing to loop",
                     connector=self.instance,
                     stream=stream,
                 )
@@ -213,7 +213,9 @@ class KingdeeConnector(Connector[KingdeeConfig]):
                 modified = bill[spec.modify_key]
                 rid = str(bill[spec.id_key])
                 position = (modified, bill[spec.id_key])
-                if state.is_new(rid, modified):
+                if modified is None:
+                    page.append(bill)  # never stamped: only full reads see it, always passed on
+                elif state.is_new(rid, modified):
                     page.append(bill)
                     state.observe(rid, modified)
             yield Page(page, cursor=state.checkpoint(run_start), complete=done and full)
@@ -320,6 +322,17 @@ class KingdeeConnector(Connector[KingdeeConfig]):
             batch = dict(enumerate(requests[start : start + size], start))
             await Batch(self, stream, spec, batch, results).run()
         return [results[i] for i in range(len(requests))]
+
+
+def _after(record: Record, spec: FormSpec, position: tuple[datetime | None, Any]) -> bool:
+    """Whether ``record`` sorts strictly after ``position`` (NULL modify dates first)."""
+    modified, record_id = record[spec.modify_key], record[spec.id_key]
+    before, before_id = position
+    if modified is None and before is None:
+        return bool(record_id > before_id)
+    if modified is None or before is None:
+        return before is None  # stamped records follow the unstamped ones
+    return bool((modified, record_id) > (before, before_id))
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:

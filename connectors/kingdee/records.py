@@ -34,8 +34,16 @@ def filter_time(value: datetime) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S") + f".{local.microsecond // 1000:03d}"
 
 
-def after(spec: FormSpec, modified: datetime, record_id: int | str) -> str:
-    """Rows strictly after (modified, id) in ``FModifyDate ASC, id ASC`` order."""
+def after(spec: FormSpec, modified: datetime | None, record_id: int | str) -> str:
+    """Rows strictly after (modified, id) in ``FModifyDate ASC, id ASC`` order.
+
+    SQL Server sorts NULL first: a record never stamped (some imports leave the
+    modify date empty) is followed by the other unstamped ones and then by every
+    stamped record.
+    """
+    if modified is None:
+        key = spec.modify_key
+        return f"(({key} IS NULL AND {spec.id_key} > {record_id}) OR {key} IS NOT NULL)"
     t = quote(filter_time(modified))
     return (
         f"({spec.modify_key} > {t} OR ({spec.modify_key} >= {t} AND {spec.id_key} > {record_id}))"

@@ -336,3 +336,20 @@ def test_contracts_can_be_pointed_at_another_form(server: SandboxServer) -> None
         "FBillAllAmount",
         "F_SyncHub_ID",
     }
+
+
+def test_records_never_stamped_are_read_by_full_reads(server: SandboxServer) -> None:
+    sandbox = sandbox_of(server)
+    table = sandbox.store.table("BD_Customer")
+    assert table is not None
+    with sandbox.lock:
+        for bill in list(table.bills.values())[:3]:
+            bill.header["FModifyDate"] = None  # an import that left the modify date empty
+    pages = asyncio.run(read(kingdee(server, page_size=2), "customers"))
+    numbers = [r["FNumber"] for p in pages for r in p.records]
+    assert sorted(numbers) == sorted(sandbox.remote_ids("customers"))
+    stamps = [r["FModifyDate"] for p in pages for r in p.records]
+    assert stamps[:3] == [None, None, None], "unstamped records sort first, as NULLs do"
+    assert all(stamp is not None for stamp in stamps[3:])
+    later = asyncio.run(read(kingdee(server), "customers", pages[-1].cursor))
+    assert [r for p in later for r in p.records] == []

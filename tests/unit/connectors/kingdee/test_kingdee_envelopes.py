@@ -208,3 +208,9 @@ def test_base_url_gets_its_trailing_slash() -> None:
         app_secret="s",
     )
     assert config.base_url == "https://erp.example.com/k3cloud/"
+
+
+def test_keyset_filter_after_an_unstamped_record() -> None:
+    assert after(FORMS["contracts"], None, 7) == (
+        "((FModifyDate IS NULL AND FID > 7) OR FModifyDate IS NOT NULL)"
+    )
