@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from hub.config_store import effective_settings
 from hub.settings import Settings, SettingsError, load_settings
 from hub.store import make_engine
 
@@ -30,6 +31,8 @@ class CliContext:
         if self._settings is None:
             try:
                 self._settings = load_settings(self.config_file)
+                # connectors and pipelines stored from the web UI lie over hub.yaml's
+                self._settings = effective_settings(self._settings, self.engine)
             except SettingsError as exc:
                 err_console.print(f"[red]configuration error:[/] {exc}", highlight=False)
                 raise typer.Exit(2) from None
