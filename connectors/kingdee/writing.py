@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 REOPEN = {"C": "UnAudit", "B": "CancelAssign"}
 RESTORE = {"C": ("Submit", "Audit"), "B": ("Submit",)}
-TARGET_STATUS = {"Submit": "B", "Audit": "C"}
+TARGET_STATUS = {"Submit": "B", "Audit": "C", "UnAudit": "D", "CancelAssign": "A"}
+"""The status a method leaves a record in: a retried call that finds it there succeeded."""
 
 
 class Batch:
