@@ -14,9 +14,12 @@ from hub.cli import db as db_cli
 from hub.cli import mappings as mappings_cli
 from hub.cli import queues as queues_cli
 from hub.cli import records as records_cli
+from hub.cli import secrets as secrets_cli
 from hub.cli import sync as sync_cli
+from hub.cli import users as users_cli
 from hub.cli.context import CliContext, console, get
 from hub.cli.sandbox import sandbox_cmd
+from hub.cli.serve import serve_cmd
 from hub.logsetup import configure_logging
 
 app = typer.Typer(
@@ -36,6 +39,9 @@ app.add_typer(queues_cli.conflicts_app, name="conflicts")
 app.add_typer(records_cli.runs_app, name="runs")
 app.add_typer(records_cli.records_app, name="records")
 app.command("sandbox")(sandbox_cmd)
+app.add_typer(users_cli.app, name="users")
+app.add_typer(secrets_cli.app, name="secrets")
+app.command("serve")(serve_cmd)
 
 
 def _version(value: bool) -> None:

@@ -16,6 +16,13 @@ ROUTERS: list[str] = [
     "hub.web.pages.auth:router",
     "hub.web.pages.docs:router",
     "hub.web.pages.home:router",
+    "hub.web.pages.connectors:router",
+    "hub.web.pages.mappings:router",
+    "hub.web.pages.pipelines:router",
+    "hub.web.pages.runs:router",
+    "hub.web.pages.queues:router",
+    "hub.web.pages.users:router",
+    "hub.web.api.routes:router",
 ]
 
 PUBLIC_PATHS: frozenset[str] = frozenset({"/login", "/lang/{code}", "/healthz"})

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from hub.auth.throttle import LoginThrottle
 from hub.config_store import SecretBox, effective_settings
 from hub.settings import Settings
+from hub.web.services.runs import RunLauncher
 
 
 @dataclass
@@ -61,6 +62,14 @@ class HubState:
             return self.signer.unsign(value).decode()
         except BadSignature:
             return None
+
+
+def launcher(state: HubState) -> RunLauncher:
+    """The app's run launcher (one per app)."""
+    found = state.extras.get("runs")
+    if not isinstance(found, RunLauncher):
+        found = state.extras["runs"] = RunLauncher()
+    return found
 
 
 def hub_state(request: Request) -> HubState:

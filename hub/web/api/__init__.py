@@ -1,0 +1,1 @@
+"""The JSON API under /api: the console's operations for scripts, token-authenticated."""
