@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from connectors.sdk.errors import ConfigError
 from connectors.sdk.http import HttpClient, HttpOptions, RequestStats
@@ -29,6 +30,7 @@ from connectors.sdk.streams import (
     WriteRequest,
     WriteResult,
 )
+from connectors.sdk.webhooks import verify_shared_secret
 
 
 class ConnectorConfig(BaseModel):
@@ -37,6 +39,11 @@ class ConnectorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     http: HttpOptions = Field(default_factory=HttpOptions)
+    webhook_secret: SecretStr | None = Field(
+        None,
+        description="Shared secret of the vendor's change notifications (the token a Zoho "
+        "channel sends, the HMAC key of a signed webhook); empty refuses every notification.",
+    )
 
 
 ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
@@ -183,6 +190,30 @@ class Connector(ABC, Generic[ConfigT]):
         """
         self._require(self.stream(stream), Capability.WRITE)
         raise AssertionError("a stream declaring WRITE must override lookup")
+
+    def authenticate_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Whether a change notification (raw ``body``) really comes from this instance's vendor.
+
+        The default accepts the two shared-secret schemes vendors use, against
+        ``config.webhook_secret``: an ``X-Hub-Signature: sha256=<HMAC of the body>``
+        header, or a ``token`` field in a JSON body (Zoho CRM notification
+        channels). A connector whose vendor signs otherwise overrides this; it
+        must never raise, and never accept without a secret.
+        """
+        secret = self.config.webhook_secret
+        if secret is None:
+            return False
+        return verify_shared_secret(secret.get_secret_value(), headers, body)
+
+    async def refresh_credentials(self, within: timedelta) -> datetime | None:
+        """Renew held credentials that would lapse ``within`` from now; return their expiry.
+
+        The hub's maintenance job calls this on a timer so credentials that outlive
+        a run (a rotating refresh token, a notification channel) are renewed before
+        they lapse. The default holds none and returns ``None``: connectors mint
+        short-lived tokens per run, and ``RefreshingAuth`` renews those during a run.
+        """
+        return None
 
     async def discover(self) -> dict[str, list[FieldInfo]]:
         """Remote fields per stream; the default reports none."""

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, Field
 
+from connectors.sdk.budget import current_budget, vendor_quota
 from connectors.sdk.errors import (
     AuthError,
     ConnectorError,
@@ -226,6 +227,9 @@ class HttpClient:
         return await self.policy.call(attempt, sleep=self._sleep)
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        budget = current_budget.get()
+        if budget is not None:
+            await budget.before_request(self.connector)
         async with self.limiter.slot():
             started = time.perf_counter()
             self.stats.requests += 1
@@ -247,6 +251,8 @@ class HttpClient:
                 ) from exc
             finally:
                 self.stats.seconds += time.perf_counter() - started
+        if budget is not None:
+            budget.after_response(self.connector, vendor_quota(response.headers))
         self.stats.by_status[response.status_code] += 1
         self.stats.bytes_received += len(response.content)
         log.debug("%s %s -> %s", method, mask_url(str(response.request.url)), response.status_code)

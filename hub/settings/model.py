@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub.budgets.settings import BudgetSettings
 from hub.finance.settings import FinanceSettings
+from hub.scheduling.settings import SchedulingSettings, WebhookSettings
 from hub.settings.pipelines import PipelineSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///var/synchub.db"
@@ -83,6 +85,11 @@ class Settings(BaseSettings):
         default_factory=dict, description="Sync pipelines by name."
     )
     finance: FinanceSettings = Field(default_factory=FinanceSettings)
+    scheduling: SchedulingSettings = Field(default_factory=SchedulingSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    budgets: dict[str, BudgetSettings] = Field(
+        default_factory=dict, description="Daily API budgets by connector instance name."
+    )
 
     @model_validator(mode="after")
     def _pipelines_name_known_connectors(self) -> Settings:
@@ -94,6 +101,16 @@ class Settings(BaseSettings):
                         f"pipelines.{name}.streams[{index}].connector: no connector instance "
                         f"{binding.connector!r} (configured: {known})"
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _budgets_name_known_connectors(self) -> Settings:
+        for name in self.budgets:
+            if name not in self.connectors:
+                known = ", ".join(self.connectors) or "none configured"
+                raise ValueError(
+                    f"budgets.{name}: no connector instance {name!r} (configured: {known})"
+                )
         return self
 
     @field_validator("database_url")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -65,6 +66,14 @@ class Schedule(BaseModel):
     def _one(self) -> Schedule:
         if (self.interval_minutes is None) == (self.cron is None):
             raise ValueError("give exactly one of interval_minutes or cron")
+        from jobs.scheduler import cron_trigger  # APScheduler only when a schedule is given
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"schedule timezone {self.timezone!r} is not an IANA zone") from None
+        if self.cron is not None:
+            cron_trigger(self.cron, self.timezone)
         return self
 
 

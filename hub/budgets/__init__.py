@@ -1,0 +1,1 @@
+"""Daily API budgets per connector instance: counted, paced, paused before they run out."""

@@ -1,0 +1,1 @@
+"""``POST /hooks/{connector_instance}``: vendor change notifications become debounced runs."""
