@@ -23,7 +23,7 @@ from hub.store import make_engine
 from hub.web import errors
 from hub.web.csrf import csrf_guard
 from hub.web.headers import SecurityHeaders
-from hub.web.routers import include_routers
+from hub.web.routers import app_routes, include_routers
 from hub.web.state import HubState
 
 STATIC = Path(__file__).with_name("static")
@@ -61,7 +61,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The schema of the JSON API only, with bearer-token security on every operation."""
     if app.openapi_schema is None:
-        routes = [r for r in app.routes if getattr(r, "path", "").startswith("/api/")]
+        routes = [r for r in app_routes(app) if r.path.startswith("/api/")]
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=routes
         )

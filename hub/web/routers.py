@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 ROUTERS: list[str] = [
     "hub.web.pages.auth:router",
@@ -41,6 +42,16 @@ def load(reference: str) -> APIRouter:
 
 
 def include_routers(app: FastAPI) -> None:
-    """Include every router of ``ROUTERS`` in ``app``."""
+    """Include every router of ``ROUTERS`` in ``app`` and remember their routes."""
+    table: list[APIRoute] = []
     for reference in ROUTERS:
-        app.include_router(load(reference))
+        router = load(reference)
+        app.include_router(router)
+        table.extend(r for r in router.routes if isinstance(r, APIRoute))
+    app.state.route_table = table
+
+
+def app_routes(app: FastAPI) -> list[APIRoute]:
+    """Every route the app serves from ``ROUTERS`` (for the OpenAPI schema and the role tests)."""
+    table: list[APIRoute] = app.state.route_table
+    return table
