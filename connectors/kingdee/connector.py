@@ -29,6 +29,7 @@ from connectors.kingdee import records as rec
 from connectors.kingdee.auth import SessionAuth, SignedAuth
 from connectors.kingdee.client import KingdeeClient
 from connectors.kingdee.config import KingdeeConfig
+from connectors.kingdee.enrich import INVOICE_STREAMS, attach_due_dates
 from connectors.kingdee.signing import SigningIdentity
 from connectors.kingdee.streams import FormSpec, declare_streams, resolve_forms
 from connectors.kingdee.writing import Batch
@@ -218,6 +219,8 @@ class KingdeeConnector(Connector[KingdeeConfig]):
                 elif state.is_new(rid, modified):
                     page.append(bill)
                     state.observe(rid, modified)
+            if stream in INVOICE_STREAMS:
+                await attach_due_dates(self.client, page, spec.entry_key)
             yield Page(page, cursor=state.checkpoint(run_start), complete=done and full)
             if done:
                 return

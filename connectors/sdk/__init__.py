@@ -25,7 +25,7 @@ from connectors.sdk.http import (
     raise_for_status,
     retry_after_seconds,
 )
-from connectors.sdk.incremental import Incremental
+from connectors.sdk.incremental import Incremental, record_digest
 from connectors.sdk.masking import (
     MaskingFormatter,
     install_log_masking,
@@ -82,6 +82,7 @@ __all__ = [
     "mask_url",
     "parse_json",
     "raise_for_status",
+    "record_digest",
     "register_secret",
     "retry_after_seconds",
 ]

@@ -6,10 +6,17 @@ dropping records already seen *at the same modification time* loses nothing at
 the boundary and repeats nothing, while a record modified again (new time)
 always comes through. The watermark never passes the run's start, so a record
 stamped in the future by a skewed vendor clock is read again next time.
+
+Vendor clocks tick in whole seconds: a record edited twice within one second keeps
+its time. Connectors that pass a ``digest`` of the record's content to ``is_new``
+and ``observe`` catch that second edit too, while an unchanged record at the
+boundary is still dropped.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -44,17 +51,17 @@ class Incremental:
         """The instant to ask the vendor for (watermark minus the overlap window)."""
         return None if self.value is None else self.value - self.overlap
 
-    def is_new(self, record_id: str, modified: datetime) -> bool:
-        """False for a record already read with this same modification time."""
-        return self.seen.get(record_id) != modified.isoformat()
+    def is_new(self, record_id: str, modified: datetime, digest: str | None = None) -> bool:
+        """False for a record already read with this modification time (and content digest)."""
+        return self.seen.get(record_id) != _mark(modified, digest)
 
-    def observe(self, record_id: str, modified: datetime) -> None:
+    def observe(self, record_id: str, modified: datetime, digest: str | None = None) -> None:
         """Note a record as read; call for every record passed downstream."""
         if modified.tzinfo is None:
             raise ValueError("modification times must be timezone-aware")
         if self.value is None or modified > self.value:
             self.value = modified
-        self.seen[record_id] = modified.isoformat()
+        self.seen[record_id] = _mark(modified, digest)
 
     def checkpoint(self, now: datetime | None = None) -> dict[str, Any]:
         """Cap the watermark at ``now`` (the run start), prune the window, return the state."""
@@ -64,6 +71,20 @@ class Incremental:
         if self.value is not None:
             horizon = self.value - self.overlap
             self.seen = {
-                rid: ts for rid, ts in self.seen.items() if datetime.fromisoformat(ts) >= horizon
+                rid: mark
+                for rid, mark in self.seen.items()
+                if datetime.fromisoformat(mark.split("|", 1)[0]) >= horizon
             }
         return self.to_state()
+
+
+def _mark(modified: datetime, digest: str | None) -> str:
+    return modified.isoformat() if digest is None else f"{modified.isoformat()}|{digest}"
+
+
+def record_digest(record: Mapping[str, Any]) -> str:
+    """A short, stable digest of a record's content (for ``Incremental``'s tie rule)."""
+    text = json.dumps(
+        record, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()

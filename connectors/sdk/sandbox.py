@@ -144,6 +144,9 @@ class Sandbox(ABC):
         self.clock = SandboxClock()
         self.lock = threading.RLock()
         self.requests: Counter[tuple[str, str]] = Counter()
+        self.on_request: Callable[[str, str], None] | None = None
+        """Called with (method, path) as each request arrives, so a test can await a moment
+        (the first write, the tenth page) instead of sleeping."""
 
     # -- the app -----------------------------------------------------------------
     @abstractmethod
@@ -264,6 +267,8 @@ class FaultMiddleware:
             return
         path = scope["path"]
         plan = self.sandbox.faults
+        if self.sandbox.on_request is not None:
+            self.sandbox.on_request(scope["method"], path)
         with self.sandbox.lock:
             self.sandbox.requests[(scope["method"], path)] += 1
             fault = plan.take(path)

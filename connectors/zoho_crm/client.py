@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -74,6 +75,10 @@ def _jsonable(value: Any) -> Any:
         if Decimal(repr(as_float)) != value:
             raise ValueError(f"{value} cannot be sent exactly as a JSON number")
         return as_float
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")  # Zoho: ISO 8601 with the offset
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from connectors.sdk import Incremental, MalformedResponse, Page, Record
+from connectors.sdk import Incremental, MalformedResponse, Page, Record, record_digest
 from connectors.zoho_crm.client import ZohoApi
 from connectors.zoho_crm.streams import ModuleSpec
 
@@ -88,9 +88,10 @@ class ModuleReader:
             fresh = []
             for record in records:
                 rid, modified = self._key(record, path)
-                if state.is_new(rid, modified):
+                digest = record_digest(record)  # Zoho's clock ticks in seconds
+                if state.is_new(rid, modified, digest):
                     fresh.append(record)
-                state.observe(rid, modified)
+                state.observe(rid, modified, digest)
             more = bool(info.get("more_records"))
             cursor = state.checkpoint(started)
             yield Page(await self.expand(fresh), cursor=cursor, complete=full and not more)

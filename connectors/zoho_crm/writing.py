@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from connectors.sdk import MalformedResponse, Record, WriteRequest, WriteResult
@@ -139,4 +140,6 @@ def _check_number(value: Any) -> Any:
         if Decimal(repr(float(value))) != value:
             raise ValueError(f"amount {value} cannot be sent exactly as a JSON number")
         return float(value)
+    if isinstance(value, date):  # datetimes included: encode() writes them as ISO 8601
+        return value.isoformat()
     raise ValueError(f"value of type {type(value).__name__} cannot be sent as JSON")

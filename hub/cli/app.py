@@ -18,6 +18,7 @@ from hub.cli import secrets as secrets_cli
 from hub.cli import sync as sync_cli
 from hub.cli import users as users_cli
 from hub.cli.context import CliContext, console, get
+from hub.cli.demo import demo_cmd
 from hub.cli.sandbox import sandbox_cmd
 from hub.cli.serve import serve_cmd
 from hub.logsetup import configure_logging
@@ -42,6 +43,7 @@ app.command("sandbox")(sandbox_cmd)
 app.add_typer(users_cli.app, name="users")
 app.add_typer(secrets_cli.app, name="secrets")
 app.command("serve")(serve_cmd)
+app.command("demo")(demo_cmd)
 
 
 def _version(value: bool) -> None:

@@ -36,27 +36,36 @@ def is_template(source: str) -> bool:
 
 
 def make_getter(path: str) -> Getter:
-    """A getter for a dotted path; a key that itself contains dots is tried first."""
+    """A getter for a dotted path; at every level a key that itself contains dots wins.
+
+    Vendors name fields with dots (Kingdee's ``FCustId.FNumber``), so
+    ``FSaleOrderEntry.0.FMaterialId.FNumber`` finds the literal key
+    ``FMaterialId.FNumber`` inside the first entry row.
+    """
     if "." not in path:
         return lambda record: record.get(path)
     parts = path.split(".")
 
-    def get(record: dict[str, Any]) -> Any:
-        if path in record:
-            return record[path]
-        current: Any = record
-        for part in parts:
+    def walk(current: Any, start: int) -> Any:
+        for index in range(start, len(parts)):
             if isinstance(current, dict):
-                current = current.get(part)
-            elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-                current = current[int(part)]
+                rest = ".".join(parts[index:])
+                if index < len(parts) - 1 and rest in current:
+                    return current[rest]
+                current = current.get(parts[index])
+            elif (
+                isinstance(current, list)
+                and parts[index].isdigit()
+                and int(parts[index]) < len(current)
+            ):
+                current = current[int(parts[index])]
             else:
                 return None
             if current is None:
                 return None
         return current
 
-    return get
+    return lambda record: walk(record, 0)
 
 
 def set_path(target: dict[str, Any], path: str, value: Any) -> None:
@@ -247,7 +256,10 @@ class CompiledMapping:
                 target = resolve(ref, str(value), compiled.spec.ref_key) if resolve else None
                 if target is None:
                     raise MappingError(
-                        self.name, compiled.name, value, f"references a {ref} not yet linked here"
+                        self.name,
+                        compiled.name,
+                        value,
+                        f"references {ref} {value}, which is not linked to a record of this system yet",
                     )
                 value = target
             set_path(remote, compiled.out_path, value)

@@ -117,25 +117,34 @@ class PagePull:
     def _match(
         self, unlinked: list[str], mapped: dict[str, MappedIn], by_id: dict[str, Record]
     ) -> dict[str, str | None]:
-        """Hub twin per unlinked remote id (None: create); ambiguous ones are held, not returned."""
+        """Hub twin per unlinked remote id (None: create); ambiguous ones are held, not returned.
+
+        Match keys are tried in order; a later key never pairs records that an earlier
+        key tells apart (two companies of the same name but different tax ids are two
+        companies).
+        """
         twins: dict[str, str | None] = {}
         pending = list(unlinked)
-        for key in self.binding.mapping.spec.match:
+        keys = self.binding.mapping.spec.match
+        for position, key in enumerate(keys):
             column, wanted = self._match_values(key, pending, mapped)
             if not wanted:
                 continue
             candidates = repo.match_candidates(
                 self.conn, self.entity, column, sorted(set(wanted.values()))
             )
-            claimed = repo.links_by_hub(
-                self.conn,
-                self.binding.instance,
-                self.entity,
-                sorted({h for ids in candidates.values() for h in ids}),
-            )
+            ids = sorted({h for hits in candidates.values() for h in hits})
+            claimed = repo.links_by_hub(self.conn, self.binding.instance, self.entity, ids)
+            earlier = keys[:position]
+            rows = repo.rows_by_id(self.conn, self.entity, ids) if earlier and ids else {}
             still: list[str] = []
             for rid in pending:
                 hits = candidates.get(wanted.get(rid), []) if rid in wanted else []
+                hits = [
+                    h
+                    for h in hits
+                    if not self._contradicts(mapped[rid].values, rows.get(h), earlier)
+                ]
                 if not hits:
                     still.append(rid)
                 elif len(hits) == 1 and hits[0] not in claimed and hits[0] not in twins.values():
@@ -144,43 +153,61 @@ class PagePull:
                 else:
                     self._hold_match(rid, by_id[rid], mapped[rid], key, hits)
             pending = still
-        seen_keys: dict[tuple[str, Any], str] = {}
+        admitted: list[str] = []
         for rid in pending:  # two new records of one page that are the same customer
-            duplicate = self._same_page_duplicate(rid, mapped[rid], seen_keys)
+            duplicate = self._same_page_duplicate(rid, mapped, admitted)
             if duplicate is not None:
-                self._hold_match(rid, by_id[rid], mapped[rid], "page", [duplicate])
+                self._hold_match(rid, by_id[rid], mapped[rid], "page", [f"remote:{duplicate}"])
             else:
+                admitted.append(rid)
                 twins[rid] = None
         return twins
+
+    def _key_value(self, key: str, value: Any) -> Any:
+        """A match key's comparable form (normalised name, upper-case tax id)."""
+        if value in (None, ""):
+            return None
+        if key == "name" and self.entity == "customer":
+            return normalise_name(value)
+        if key == "tax_id":
+            return str(value).upper().replace(" ", "")
+        return value
+
+    def _contradicts(
+        self, values: dict[str, Any], other: dict[str, Any] | None, keys: list[str]
+    ) -> bool:
+        """Whether both sides hold different values for one of ``keys``."""
+        if other is None:
+            return False
+        for key in keys:
+            mine, theirs = (
+                self._key_value(key, values.get(key)),
+                self._key_value(key, other.get(key)),
+            )
+            if mine is not None and theirs is not None and mine != theirs:
+                return True
+        return False
 
     def _match_values(
         self, key: str, pending: list[str], mapped: dict[str, MappedIn]
     ) -> tuple[str, dict[str, Any]]:
-        if key == "name" and self.entity == "customer":
-            values = {rid: normalise_name(mapped[rid].values.get("name")) for rid in pending}
-            return "name_key", {rid: v for rid, v in values.items() if v}
-        values = {rid: mapped[rid].values.get(key) for rid in pending}
-        if key == "tax_id":
-            values = {
-                rid: str(v).upper().replace(" ", "") if v else None for rid, v in values.items()
-            }
-        return key, {rid: v for rid, v in values.items() if v not in (None, "")}
+        column = "name_key" if key == "name" and self.entity == "customer" else key
+        values = {rid: self._key_value(key, mapped[rid].values.get(key)) for rid in pending}
+        return column, {rid: v for rid, v in values.items() if v is not None}
 
     def _same_page_duplicate(
-        self, rid: str, item: MappedIn, seen: dict[tuple[str, Any], str]
+        self, rid: str, mapped: dict[str, MappedIn], admitted: list[str]
     ) -> str | None:
-        keys = []
-        for key in self.binding.mapping.spec.match:
-            value = item.values.get(key)
-            if key == "name" and self.entity == "customer":
-                value = normalise_name(value)
-            if value not in (None, ""):
-                keys.append((key, value))
-        for entry in keys:
-            if entry in seen:
-                return f"remote:{seen[entry]}"
-        for entry in keys:
-            seen[entry] = rid
+        keys = self.binding.mapping.spec.match
+        mine = mapped[rid].values
+        for other in admitted:
+            theirs = mapped[other].values
+            for position, key in enumerate(keys):
+                value = self._key_value(key, mine.get(key))
+                if value is not None and value == self._key_value(key, theirs.get(key)):
+                    if not self._contradicts(mine, theirs, keys[:position]):
+                        return other
+                    break
         return None
 
     def _hold_match(

@@ -107,6 +107,7 @@ def _plan(ctx: RunContext, binding: Binding, conn: Any, hub_ids: list[str]) -> l
     outbound_extra = [c.name for c in binding.mapping.extra if c.out_path is not None]
     counts = ctx.counts_for(binding)
     planned: list[Planned] = []
+    in_step: list[str] = []  # the remote already holds what the hub holds
     now = ctx.now()
     for hub_id in hub_ids:
         row = rows.get(hub_id)
@@ -131,6 +132,7 @@ def _plan(ctx: RunContext, binding: Binding, conn: Any, hub_ids: list[str]) -> l
                 )
                 if not diff:
                     counts.push_skipped += 1
+                    in_step.append(hub_id)
                     continue
                 only = {k for k in diff if not k.startswith("extra.")} | always
                 data = binding.mapping.apply_out(
@@ -164,6 +166,21 @@ def _plan(ctx: RunContext, binding: Binding, conn: Any, hub_ids: list[str]) -> l
             )
             continue
         planned.append(Planned(hub_id, request, sent, link))
+    for removed in repo.resolve_dead_letters(
+        conn, binding.instance, binding.spec.stream, "out", hub_ids=in_step
+    ):
+        repo.audit(
+            conn,
+            actor="sync",
+            action="dlq.resolved",
+            target=f"{binding.key}:{removed['hub_id']}",
+            details={
+                "attempts": removed["attempts"],
+                "run_id": ctx.run_id,
+                "reason": "remote in step",
+            },
+            at=now,
+        )
     return planned
 
 

@@ -39,6 +39,7 @@ EXPECTED = {
     "mask_url",
     "parse_json",
     "raise_for_status",
+    "record_digest",
     "register_secret",
     "retry_after_seconds",
 }

@@ -123,7 +123,7 @@ def test_unresolved_references_are_reported_not_guessed() -> None:
     mapped = mapping.apply_in({"N": "n", "A": {"id": "77"}}, resolve=lambda e, i, k: None)
     assert mapped.values["customer_id"] is None
     assert mapped.unresolved == {"customer_id": "77"}
-    with pytest.raises(MappingError, match="not yet linked"):
+    with pytest.raises(MappingError, match="not linked to a record of this system yet"):
         mapping.apply_out({"name": "n", "customer_id": "hub-9"}, resolve=lambda e, i, k: None)
 
 
