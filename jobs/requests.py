@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -82,7 +82,8 @@ class RequestQueue:
         )
         statement = statement.on_conflict_do_update(
             index_elements=[REQUEST.c.key],
-            index_where=REQUEST.c.status == PENDING,
+            # a literal, so PostgreSQL can match it to the partial index's predicate
+            index_where=text("status = 'pending'"),
             set_={"hits": REQUEST.c.hits + 1},
         )
         with self.engine.begin() as conn:

@@ -104,17 +104,41 @@ class JobSpec:
         return f"every {every} ({self.timezone})"
 
 
+class _BorrowedEngineStore(SQLAlchemyJobStore):  # type: ignore[misc]
+    """APScheduler's SQLAlchemy store on an engine it does not own.
+
+    The stock store disposes of its engine when the scheduler shuts down; this
+    engine belongs to the caller, who goes on using it.
+    """
+
+    def shutdown(self) -> None:
+        """Leave the engine alone."""
+
+
 def build_scheduler(engine: Engine, *, threads: int = 4) -> BackgroundScheduler:
     """A background scheduler whose recurring jobs persist in ``engine`` (see module docstring)."""
     return BackgroundScheduler(
         jobstores={
-            STORE: SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE),
+            STORE: _BorrowedEngineStore(engine=engine, tablename=JOBSTORE_TABLE),
             ONE_OFF: MemoryJobStore(),
         },
         executors={"default": ThreadPoolExecutor(threads)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         timezone=UTC,
     )
+
+
+def stop_scheduler(scheduler: BackgroundScheduler, *, wait: bool = True) -> None:
+    """Shut ``scheduler`` down without touching the persistent store on the way out.
+
+    APScheduler 3's background thread makes one last pass over the job stores
+    after shutdown has begun; a job due at that moment would be submitted to the
+    stopped executor, fail, and have its next fire time advanced in the store,
+    so the next leader would never run it. Detaching the store first leaves it
+    exactly as it was.
+    """
+    scheduler.remove_jobstore(STORE)
+    scheduler.shutdown(wait=wait)
 
 
 def reconcile(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> dict[str, list[str]]:

@@ -27,7 +27,7 @@ from jobs.dispatch import EXECUTE_ONE_OFF, Dispatcher, InlineDispatcher, Runtime
 from jobs.flags import JobFlags
 from jobs.leases import Clock, Lease, LeaseManager, utcnow
 from jobs.requests import Request, RequestQueue
-from jobs.scheduler import ONE_OFF, STORE, JobSpec, build_scheduler, reconcile
+from jobs.scheduler import ONE_OFF, STORE, JobSpec, build_scheduler, reconcile, stop_scheduler
 
 log = logging.getLogger(__name__)
 LEADER_LEASE = "jobs:scheduler-leader"
@@ -156,7 +156,7 @@ class SchedulerService:
         scheduler, self.scheduler = self.scheduler, None
         if scheduler is not None:
             uninstall(self._runtime)
-            scheduler.shutdown(wait=wait)
+            stop_scheduler(scheduler, wait=wait)
         lease, self._lease = self._lease, None
         if release and lease is not None:
             try:

@@ -11,6 +11,7 @@ from connectors.sdk import registry
 from hub import __version__
 from hub.cli import connectors as connectors_cli
 from hub.cli import db as db_cli
+from hub.cli import jobs as jobs_cli
 from hub.cli import mappings as mappings_cli
 from hub.cli import queues as queues_cli
 from hub.cli import records as records_cli
@@ -43,6 +44,9 @@ app.command("sandbox")(sandbox_cmd)
 app.add_typer(users_cli.app, name="users")
 app.add_typer(secrets_cli.app, name="secrets")
 app.command("serve")(serve_cmd)
+app.add_typer(jobs_cli.jobs_app, name="jobs")
+app.command("scheduler")(jobs_cli.scheduler_cmd)
+app.command("worker")(jobs_cli.worker_cmd)
 app.command("demo")(demo_cmd)
 
 

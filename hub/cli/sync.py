@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from hub.cli.context import console, fail, get
 from hub.cli.progress import RichObserver, requests_table, summary_table
+from hub.scheduling.guard import BudgetPaused, PipelineBusy, run_guarded
 from hub.store import Run, upgrade
 from hub.sync.runner import PipelineError, run_pipeline
 
@@ -80,18 +81,31 @@ def run_cmd(
     upgrade(cli.engine)
     try:
         with RichObserver(console) as observer:
-            result = asyncio.run(
-                run_pipeline(
-                    cli.settings,
-                    cli.engine,
-                    pipeline,
-                    full=full,
-                    dry_run=dry_run,
-                    observer=observer,
-                    trigger="cli",
+            if dry_run:  # writes nothing, so it needs no lease
+                result = asyncio.run(
+                    run_pipeline(
+                        cli.settings,
+                        cli.engine,
+                        pipeline,
+                        dry_run=True,
+                        full=full,
+                        observer=observer,
+                        trigger="cli",
+                    )
                 )
-            )
-    except PipelineError as exc:
+            else:  # under the pipeline's lease: refused while it runs anywhere else
+                result = asyncio.run(
+                    run_guarded(
+                        cli.settings,
+                        cli.engine,
+                        pipeline,
+                        full=full,
+                        observer=observer,
+                        trigger="cli",
+                        role="cli",
+                    )
+                )
+    except (PipelineError, PipelineBusy, BudgetPaused) as exc:
         raise fail(str(exc)) from None
     console.print(summary_table(result))
     console.print(requests_table(result))
