@@ -79,10 +79,14 @@ class Events:
         with self._cond:
             return sum(1 for e in self.seen if e.code == code and job_id in (None, e.job_id))
 
-    def wait(self, code: int, job_id: str | None = None, count: int = 1, timeout: float = 15) -> bool:
+    def wait(
+        self, code: int, job_id: str | None = None, count: int = 1, timeout: float = 15
+    ) -> bool:
         with self._cond:
             return self._cond.wait_for(
-                lambda: sum(1 for e in self.seen if e.code == code and job_id in (None, e.job_id))
-                >= count,
+                lambda: (
+                    sum(1 for e in self.seen if e.code == code and job_id in (None, e.job_id))
+                    >= count
+                ),
                 timeout,
             )

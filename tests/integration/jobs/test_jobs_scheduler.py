@@ -86,7 +86,9 @@ def _store_with_missed_job(store: Engine, spec: JobSpec, missed_by: float) -> No
     stop_scheduler(scheduler)
 
 
-def test_a_misfire_inside_the_grace_runs_once(store: Engine, running: list[SchedulerService]) -> None:
+def test_a_misfire_inside_the_grace_runs_once(
+    store: Engine, running: list[SchedulerService]
+) -> None:
     events = Events()
     # missed by 35 s with a 10 s interval: four fire times missed, all inside the grace
     spec = JobSpec("late", RECORD, {"n": 2}, interval_seconds=10, misfire_grace_seconds=60)
@@ -102,7 +104,9 @@ def test_a_misfire_inside_the_grace_runs_once(store: Engine, running: list[Sched
     assert next_run > datetime.now(UTC)
 
 
-def test_a_misfire_beyond_the_grace_is_skipped(store: Engine, running: list[SchedulerService]) -> None:
+def test_a_misfire_beyond_the_grace_is_skipped(
+    store: Engine, running: list[SchedulerService]
+) -> None:
     events = Events()
     spec = JobSpec("stale", RECORD, {}, interval_seconds=3600, misfire_grace_seconds=60)
     _store_with_missed_job(store, spec, missed_by=120)

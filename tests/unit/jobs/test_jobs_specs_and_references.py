@@ -55,7 +55,11 @@ def test_specs_describe_themselves_and_change_fingerprint_with_any_field() -> No
     assert JobSpec("p", "m:f", interval_seconds=0.6).describe() == "every 0.6 s (UTC)"
     assert JobSpec("p", "m:f", cron="0 2 * * *").describe() == "cron 0 2 * * * (UTC)"
     graced = JobSpec(
-        "p", "m:f", {"pipeline": "p"}, interval_seconds=900, timezone="Asia/Shanghai",
+        "p",
+        "m:f",
+        {"pipeline": "p"},
+        interval_seconds=900,
+        timezone="Asia/Shanghai",
         misfire_grace_seconds=1,
     )
     assert graced.fingerprint() != every.fingerprint()
