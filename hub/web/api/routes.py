@@ -39,7 +39,7 @@ from hub.web.api.models import (
 from hub.web.deps import current_user, require_role
 from hub.web.services.connectors import check_instance, instance_view
 from hub.web.services.mappings import MappingPathError, check_text, list_mappings, resolve_path
-from hub.web.services.paging import paginate
+from hub.web.services.paging import paginate, row_id
 from hub.web.services.pipelines import pipeline_views
 from hub.web.services.queues import STATUSES, conflicts_query, letters_query, resolve, retry_letter
 from hub.web.services.runs import RunStartError
@@ -374,7 +374,7 @@ async def dead_letters(
 
 @router.get("/dead-letters/{letter_id}")
 async def dead_letter(
-    request: Request, letter_id: int, user: User = Depends(current_user)
+    request: Request, letter_id: int = row_id(), user: User = Depends(current_user)
 ) -> dict[str, Any]:
     """One dead letter with its payload."""
     letter = await run_in_threadpool(dlq_ops.get_letter, hub_state(request).engine, letter_id)
@@ -385,7 +385,7 @@ async def dead_letter(
 
 @router.post("/dead-letters/{letter_id}/retry", response_model=RetryOut)
 async def retry(
-    request: Request, letter_id: int, user: User = Depends(require_role(*OPERATE))
+    request: Request, letter_id: int = row_id(), user: User = Depends(require_role(*OPERATE))
 ) -> RetryOut:
     """Retry one dead letter."""
     state = hub_state(request)
@@ -401,7 +401,7 @@ async def retry(
 
 @router.post("/dead-letters/{letter_id}/discard", response_model=Done)
 async def discard(
-    request: Request, letter_id: int, user: User = Depends(require_role(*OPERATE))
+    request: Request, letter_id: int = row_id(), user: User = Depends(require_role(*OPERATE))
 ) -> Done:
     """Discard one dead letter."""
     if not await run_in_threadpool(
@@ -433,7 +433,7 @@ async def conflicts(
 
 @router.get("/conflicts/{conflict_id}")
 async def conflict(
-    request: Request, conflict_id: int, user: User = Depends(current_user)
+    request: Request, conflict_id: int = row_id(), user: User = Depends(current_user)
 ) -> dict[str, Any]:
     """One conflict with every side's value."""
     found = await run_in_threadpool(
@@ -447,8 +447,8 @@ async def conflict(
 @router.post("/conflicts/{conflict_id}/resolve", response_model=Done)
 async def resolve_conflict(
     request: Request,
-    conflict_id: int,
     body: ResolveIn,
+    conflict_id: int = row_id(),
     user: User = Depends(require_role(*OPERATE)),
 ) -> Done:
     """Settle a conflict (field: ``use`` a side or ``value``; match: ``link_to`` a hub id or ``__new__``)."""
@@ -504,7 +504,9 @@ async def new_token(
 
 
 @router.delete("/tokens/{token_id}", response_model=Done)
-async def revoke(request: Request, token_id: int, user: User = Depends(current_user)) -> Done:
+async def revoke(
+    request: Request, token_id: int = row_id(), user: User = Depends(current_user)
+) -> Done:
     """Revoke one of the caller's tokens."""
     if not await run_in_threadpool(
         lambda: revoke_token(hub_state(request).engine, token_id, actor=user)

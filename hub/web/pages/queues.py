@@ -15,7 +15,7 @@ from hub.sync import conflicts as conflict_ops
 from hub.sync import dlq as dlq_ops
 from hub.sync.conflicts import ResolutionError
 from hub.web.deps import current_user, require_role
-from hub.web.services.paging import paginate
+from hub.web.services.paging import paginate, row_id
 from hub.web.services.queues import STATUSES, conflicts_query, letters_query, resolve, retry_letter
 from hub.web.state import hub_state
 from hub.web.templating import render
@@ -48,7 +48,7 @@ async def dlq_list(
 
 @router.get("/dlq/{letter_id}")
 async def dlq_detail(
-    request: Request, letter_id: int, user: User = Depends(current_user)
+    request: Request, letter_id: int = row_id(), user: User = Depends(current_user)
 ) -> Response:
     """One letter: payload and error."""
     letter = await run_in_threadpool(dlq_ops.get_letter, hub_state(request).engine, letter_id)
@@ -64,7 +64,7 @@ async def dlq_detail(
 
 @router.post("/dlq/{letter_id}/retry")
 async def dlq_retry(
-    request: Request, letter_id: int, user: User = Depends(require_role(*OPERATE))
+    request: Request, letter_id: int = row_id(), user: User = Depends(require_role(*OPERATE))
 ) -> Response:
     """Retry a letter through the current mappings; back to the list, or the letter if it still fails."""
     state = hub_state(request)
@@ -95,7 +95,7 @@ async def dlq_retry(
 
 @router.post("/dlq/{letter_id}/discard")
 async def dlq_discard(
-    request: Request, letter_id: int, user: User = Depends(require_role(*OPERATE))
+    request: Request, letter_id: int = row_id(), user: User = Depends(require_role(*OPERATE))
 ) -> Response:
     """Give up on a letter on purpose (kept, marked discarded, audited)."""
     done = await run_in_threadpool(
@@ -135,7 +135,7 @@ def _sides(conflict: dict[str, Any]) -> list[tuple[str, Any]]:
 
 @router.get("/conflicts/{conflict_id}")
 async def conflict_detail(
-    request: Request, conflict_id: int, user: User = Depends(current_user)
+    request: Request, conflict_id: int = row_id(), user: User = Depends(current_user)
 ) -> Response:
     """Both (or all) values side by side, with the resolve form for operators."""
     conflict = await run_in_threadpool(
@@ -161,7 +161,7 @@ def _conflict_context(conflict: dict[str, Any], user: User, **extra: Any) -> dic
 
 @router.post("/conflicts/{conflict_id}/resolve")
 async def conflict_resolve(
-    request: Request, conflict_id: int, user: User = Depends(require_role(*OPERATE))
+    request: Request, conflict_id: int = row_id(), user: User = Depends(require_role(*OPERATE))
 ) -> Response:
     """Settle a conflict with the chosen side, a typed value, or the chosen twin."""
     state = hub_state(request)

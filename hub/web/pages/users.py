@@ -24,7 +24,7 @@ from hub.auth import (
 )
 from hub.store import Audit
 from hub.web.deps import current_user, require_role
-from hub.web.services.paging import paginate
+from hub.web.services.paging import paginate, row_id
 from hub.web.state import hub_state
 from hub.web.templating import render
 
@@ -136,7 +136,9 @@ def new_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke(request: Request, token_id: int, user: User = Depends(current_user)) -> Response:
+def revoke(
+    request: Request, token_id: int = row_id(), user: User = Depends(current_user)
+) -> Response:
     """Revoke one of one's tokens (admins: anyone's)."""
     if not revoke_token(hub_state(request).engine, token_id, actor=user):
         raise HTTPException(404, f"no live token {token_id} of yours")

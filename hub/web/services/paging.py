@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import Path
 from sqlalchemy import Engine, Select, func, select
 
 MAX_LIMIT = 200
+
+
+def row_id() -> Any:
+    """A path parameter of row ids: larger values than a BIGINT holds are refused with 422."""
+    return Path(ge=1, le=2**63 - 1, description="A row id.")
 
 
 @dataclass(frozen=True, slots=True)
