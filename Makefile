@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench install services clean help
+.PHONY: demo test lint bench install services clean help browser
 
 help:
 	@echo "make demo   - run the hub on SQLite + vendor sandboxes with seeded data"
@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Browser tests drive Debian's chromium through Playwright (pip); Playwright never downloads one.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
 services:
 	@scripts/ensure-services.sh
 
@@ -33,7 +37,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP) services lint
+test: $(STAMP) services browser lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)
