@@ -95,3 +95,7 @@ def demo_info(ctx: typer.Context) -> None:
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -28,6 +28,8 @@ class StreamCounts:
     pushed_updated: int = 0
     push_failed: int = 0
     push_skipped: int = 0
+    push_deferred: int = 0
+    """Creates held back because the remote's own copy waits in the dead-letter queue."""
 
     def as_dict(self) -> dict[str, int]:
         """Non-zero counters, JSON-ready."""

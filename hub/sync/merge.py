@@ -5,7 +5,9 @@ when we last synced (the link's values).
 
 Per field: changed only remotely -> take it; changed only in the hub -> keep it
 (push will send it); changed on both sides to different values -> the owner
-settles it, or the pipeline's policy (newest wins, or hold for a person).
+settles it, or the pipeline's policy (newest wins, or hold for a person). The
+first time two systems' records are linked their differing values are not a
+race between edits, so ownership settles them whatever the policy.
 """
 
 from __future__ import annotations
@@ -64,14 +66,12 @@ def merge(
         if not hub_changed:
             result.apply.add(name)
             continue
-        if policy is ConflictPolicy.HOLD:
-            result.held[name] = {
-                "hub": current,
-                "remote": remote,
-                "base": None if previous is _ABSENT else previous,
-            }
+        never_synced = previous is _ABSENT  # first link: two pre-existing values, not a race
+        if policy is ConflictPolicy.HOLD and not never_synced:
+            result.held[name] = {"hub": current, "remote": remote, "base": previous}
             continue
-        owner = owned_here(name) if policy is ConflictPolicy.OWNER_WINS else None
+        by_owner = policy is ConflictPolicy.OWNER_WINS or never_synced
+        owner = owned_here(name) if by_owner else None
         if owner is None:
             owner = remote_is_newer
         if owner:

@@ -21,6 +21,7 @@ from hub.mapping import MappedIn, MappingError
 from hub.model import CanonicalValidationError, canonical_fields, validate
 from hub.sync import repo
 from hub.sync.context import Binding, RunContext
+from hub.sync.matching import key_value
 from hub.sync.merge import merge
 from hub.sync.names import normalise_name
 from hub.sync.values import json_values, stable_hash
@@ -164,14 +165,7 @@ class PagePull:
         return twins
 
     def _key_value(self, key: str, value: Any) -> Any:
-        """A match key's comparable form (normalised name, upper-case tax id)."""
-        if value in (None, ""):
-            return None
-        if key == "name" and self.entity == "customer":
-            return normalise_name(value)
-        if key == "tax_id":
-            return str(value).upper().replace(" ", "")
-        return value
+        return key_value(self.entity, key, value)
 
     def _contradicts(
         self, values: dict[str, Any], other: dict[str, Any] | None, keys: list[str]

@@ -16,6 +16,7 @@ from hub.mapping import MappingError
 from hub.model import canonical_fields
 from hub.sync import repo
 from hub.sync.context import Binding, RunContext
+from hub.sync.matching import key_value, waiting_twins
 from hub.sync.pull_page import dead_letter_row, inbound_keys
 from hub.sync.values import json_values, stable_hash
 
@@ -108,6 +109,7 @@ def _plan(ctx: RunContext, binding: Binding, conn: Any, hub_ids: list[str]) -> l
     counts = ctx.counts_for(binding)
     planned: list[Planned] = []
     in_step: list[str] = []  # the remote already holds what the hub holds
+    waiting = waiting_twins(conn, binding) if any(h not in links for h in hub_ids) else set()
     now = ctx.now()
     for hub_id in hub_ids:
         row = rows.get(hub_id)
@@ -121,6 +123,9 @@ def _plan(ctx: RunContext, binding: Binding, conn: Any, hub_ids: list[str]) -> l
         try:
             if link is None:
                 if row["deleted_at"] is not None or not binding.mapping.creates(values):
+                    continue
+                if _twin_is_waiting(binding, values, waiting):
+                    counts.push_deferred += 1
                     continue
                 data = binding.mapping.apply_out(values, extra, resolve)
                 sent = {k: current.get(k) for k in keys}
@@ -182,6 +187,16 @@ def _plan(ctx: RunContext, binding: Binding, conn: Any, hub_ids: list[str]) -> l
             at=now,
         )
     return planned
+
+
+def _twin_is_waiting(
+    binding: Binding, values: dict[str, Any], waiting: set[tuple[str, Any]]
+) -> bool:
+    """Whether the remote's own copy of this record sits in the dead-letter queue."""
+    return any(
+        (key, key_value(binding.entity, key, values.get(key))) in waiting
+        for key in binding.mapping.spec.match
+    )
 
 
 def _prefetch_references(conn: Any, binding: Binding, rows: dict[str, dict[str, Any]]) -> Any:

@@ -85,6 +85,34 @@ class KingdeeUser:
         )
         return response.json()
 
+    def operate(self, operation: str, form_id: str, number: str) -> None:
+        """Submit, Audit or UnAudit one bill by number."""
+        answer = self._call(
+            f"Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.{operation}",
+            {"formid": form_id, "data": {"Numbers": [number]}},
+        )
+        status = answer["Result"]["ResponseStatus"]
+        assert status["IsSuccess"], status
+
+    def edit(
+        self, form_id: str, id_key: str, record_id: Any, number: str, changes: dict[str, Any]
+    ) -> None:
+        """What a person does to change an audited record: un-audit, save, submit, audit."""
+        self.operate("UnAudit", form_id, number)
+        answer = self._call(
+            "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Save",
+            {
+                "formid": form_id,
+                "data": {
+                    "NeedUpDateFields": list(changes),
+                    "Model": {id_key: record_id, **changes},
+                },
+            },
+        )
+        assert answer["Result"]["ResponseStatus"]["IsSuccess"], answer
+        self.operate("Submit", form_id, number)
+        self.operate("Audit", form_id, number)
+
     def save(self, form_id: str, model: dict[str, Any]) -> str:
         answer = self._call(
             "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Save",
