@@ -41,7 +41,7 @@ test: $(STAMP) services browser lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)
-	$(BIN)/synchub demo-info
+	$(BIN)/synchub demo
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
