@@ -19,8 +19,12 @@ def demo_cmd(
     ),
     companies: int = typer.Option(300, min=10, help="Customers in the seeded business."),
     seed: int = typer.Option(2026, help="Seed of the generated business."),
+    serve: bool = typer.Option(
+        True, "--serve/--no-serve", help="Keep serving the web app after the first sync."
+    ),
+    port: int = typer.Option(8000, help="Port of the web app."),
 ) -> None:
-    """Start the Zoho CRM and Kingdee sandboxes with a seeded business and run the first sync both ways."""
+    """Start the Zoho CRM and Kingdee sandboxes with a seeded business, sync both ways, then serve the hub."""
     console.print("[bold]SyncHub demo[/]: a blockchain technology company's CRM and finance system")
     demo = start(folder, seed=seed, companies=companies)
     for name, server in demo.servers.items():
@@ -44,8 +48,18 @@ def demo_cmd(
         if result.error:
             console.print(f"[red]the sync failed:[/] {result.error}")
             raise typer.Exit(1)
+        if serve:
+            from hub.web.serve import serve_forever
+
+            console.print(
+                "[bold]Serving the hub[/] (the sandboxes stay up while it runs; Ctrl-C stops everything)"
+            )
+            serve_forever(demo.settings, demo.engine, port=port, users=DEMO_USERS)
     finally:
         demo.stop()
+
+
+DEMO_USERS = (("admin", "admin"), ("finance", "finance"))
 
 
 def _explain(summary: dict[str, object], matched: int) -> None:
