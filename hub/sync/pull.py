@@ -6,6 +6,7 @@ links and hashes recognise what is already stored.
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from datetime import datetime, timedelta
 
 from connectors.sdk import Capability
@@ -13,6 +14,7 @@ from hub.sync import repo
 from hub.sync.context import Binding, RunContext
 from hub.sync.deletes import apply_deletions
 from hub.sync.pull_page import PagePull
+from hub.sync.readahead import read_ahead
 
 PULL = "pull"
 DELETED = "deleted"
@@ -29,15 +31,22 @@ async def pull_binding(ctx: RunContext, binding: Binding) -> None:
         )
     seen: set[str] = set()
     complete = False
-    async for page in binding.connector.read(binding.spec.stream, since=cursor):
-        with ctx.tx.unit() as conn:
-            seen.update(PagePull(ctx, binding, conn).run(page.records))
-            if page.cursor is not None:
-                repo.set_cursor(
-                    conn, binding.instance, binding.spec.stream, PULL, page.cursor, now=ctx.now()
-                )
-        complete = page.complete
-        ctx.observer.progress(binding.key, PULL, counts)
+    pages = read_ahead(binding.connector.read(binding.spec.stream, since=cursor))
+    async with aclosing(pages):  # the next page is being fetched while this one is stored
+        async for page in pages:
+            with ctx.tx.unit() as conn:
+                seen.update(PagePull(ctx, binding, conn).run(page.records))
+                if page.cursor is not None:
+                    repo.set_cursor(
+                        conn,
+                        binding.instance,
+                        binding.spec.stream,
+                        PULL,
+                        page.cursor,
+                        now=ctx.now(),
+                    )
+            complete = page.complete
+            ctx.observer.progress(binding.key, PULL, counts)
     if binding.stream.can(Capability.READ_DELETED) and _tombstones_due(ctx, binding):
         await _read_tombstones(ctx, binding)
     if ctx.full and complete:
