@@ -205,7 +205,19 @@ class SchedulerService:
                 self.requests.postpone(request, self.poll_seconds)
                 continue
             if self.requests.claim(request, claimer=self.owner):
-                self._submit(scheduler, request)
+                try:
+                    self._submit(scheduler, request)
+                except Exception:
+                    log.exception("request %s could not be handed out; queued again", request.id)
+                    self.requests.submit(
+                        request.key,
+                        request.target,
+                        request.kwargs,
+                        delay=self.poll_seconds,
+                        job_id=request.job_id,
+                        lease=request.lease,
+                        requested_by=request.requested_by,
+                    )
 
     def _submit(self, scheduler: BackgroundScheduler, request: Request) -> None:
         log.info("dispatching request %s (%s, %d hit(s))", request.id, request.key, request.hits)

@@ -189,3 +189,32 @@ def test_requests_are_handed_out_once_and_held_while_paused_or_busy(
     JobFlags(store).set_paused("job-x", False)
     assert jobs_support.wait_calls(lambda calls: {"who": "paused"} in calls)
     assert [r.id for r in queue.pending()] == [busy.id]
+
+
+class _FlakyBroker:
+    """A dispatcher whose first send fails, as when the broker is briefly away."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, object]] = []
+        self.failures = 1
+
+    def dispatch(self, target: str, kwargs: dict[str, object]) -> str:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("broker unreachable")
+        self.sent.append(kwargs)
+        return "queued"
+
+
+def test_a_request_the_broker_refused_is_queued_again(
+    store: Engine, running: list[SchedulerService]
+) -> None:
+    broker = _FlakyBroker()
+    svc = SchedulerService(
+        LeaseManager(store), list, broker, owner="sched-a", lease_seconds=0.9, poll_seconds=0.1
+    )
+    start(running, svc)
+    RequestQueue(store).submit("k", RECORD, {"n": 7})
+    assert svc.wait_polls(5, 5)
+    assert broker.sent == [{"n": 7}]
+    assert RequestQueue(store).pending() == []
