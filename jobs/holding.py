@@ -2,8 +2,9 @@
 
 The heartbeat renews every third of the lease period, so two missed beats still
 leave the lease ours. If a renewal is refused (the process stalled past the
-expiry and someone may have taken over), the work is cancelled and ``LeaseLost``
-is raised in its place: carrying on would mean two holders at once.
+expiry and someone may have taken over), or the database cannot be reached
+until the lease has lapsed, the work is cancelled and ``LeaseLost`` is raised in
+its place: carrying on would risk two holders at once.
 """
 
 from __future__ import annotations
@@ -31,7 +32,16 @@ async def hold(manager: LeaseManager, name: str, owner: str, ttl: float) -> Asyn
     async def beat() -> None:
         while True:
             await asyncio.sleep(ttl / 3)
-            renewed = await asyncio.to_thread(manager.renew, current[0])
+            try:
+                renewed = await asyncio.to_thread(manager.renew, current[0])
+            except Exception:
+                # the database is unreachable: carry on while the lease is still ours
+                if manager.clock() < current[0].expires_at:
+                    log.warning(
+                        "lease %s of %s: renewal failed; retrying", name, owner, exc_info=True
+                    )
+                    continue
+                renewed = None
             if renewed is None:
                 log.error("lease %s of %s was lost; stopping its work", name, owner)
                 lost.set()

@@ -122,9 +122,21 @@ class SchedulerService:
             if lease is None:
                 return
             self._lease = lease
-            self._become_leader(lease)
+            try:
+                self._become_leader(lease)
+            except Exception:
+                self._step_down(release=True, wait=False)  # lead properly or not at all
+                raise
         else:
-            renewed = self.leases.renew(self._lease)
+            try:
+                renewed = self.leases.renew(self._lease)
+            except Exception:
+                if self.leases.clock() >= self._lease.expires_at:
+                    log.error(
+                        "scheduler %s could not renew its lease in time; stepping down", self.owner
+                    )
+                    self._step_down(release=False, wait=False)
+                raise
             if renewed is None:
                 log.error("scheduler %s lost the leader lease; stopping its schedule", self.owner)
                 self._step_down(release=False, wait=False)
@@ -139,12 +151,12 @@ class SchedulerService:
         for listener in self.listeners:
             scheduler.add_listener(listener, EVENT_ALL)
         scheduler.start(paused=True)
+        self.scheduler = scheduler
         specs = self.specs()
         report = reconcile(scheduler, specs)
         self._specs_seen = {spec.fingerprint() for spec in specs}
         self._specs_read_at = time.monotonic()
         install(self._runtime)
-        self.scheduler = scheduler
         self.apply_flags()
         scheduler.resume()
         took_over = f", taking over from {lease.previous_owner}" if lease.previous_owner else ""

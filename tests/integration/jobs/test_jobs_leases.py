@@ -127,3 +127,21 @@ async def test_hold_refuses_a_held_lease(store: Engine) -> None:
     with pytest.raises(LeaseHeld, match="someone"):
         async with hold(LeaseManager(store), "busy", "me", 30):
             pytest.fail("entered a held lease")
+
+
+async def test_hold_gives_up_when_the_store_is_unreachable_past_the_expiry(store: Engine) -> None:
+    leases = LeaseManager(store)
+    failures: list[int] = []
+
+    def unreachable(lease: object) -> None:
+        failures.append(1)
+        raise ConnectionError("database unreachable")
+
+    async def work() -> None:
+        async with hold(leases, "cut-off", "me", 0.3):
+            leases.renew = unreachable  # type: ignore[assignment,method-assign]
+            await asyncio.sleep(5)
+
+    with pytest.raises(LeaseLost):
+        await work()
+    assert len(failures) >= 1  # retried while the lease was still ours, then stopped

@@ -218,3 +218,19 @@ def test_a_request_the_broker_refused_is_queued_again(
     assert svc.wait_polls(5, 5)
     assert broker.sent == [{"n": 7}]
     assert RequestQueue(store).pending() == []
+
+
+def test_a_leader_that_cannot_renew_in_time_steps_down(
+    store: Engine, running: list[SchedulerService]
+) -> None:
+    events = Events()
+    svc = start(running, service(store, [JobSpec("t", RECORD, {}, interval_seconds=60)], events))
+
+    def unreachable(*args: object) -> None:
+        raise ConnectionError("database unreachable")
+
+    svc.leases.renew = unreachable  # type: ignore[method-assign,assignment]
+    svc.leases.try_acquire = unreachable  # type: ignore[method-assign,assignment]
+    assert svc.wait_polls(12, 5)  # 1.2 s: past the 0.9 s lease
+    assert not svc.leading.is_set()
+    assert svc.scheduler is None
