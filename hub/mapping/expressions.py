@@ -4,6 +4,8 @@ A mapping is data an admin edits in a browser, so its expressions are hostile
 until proven otherwise: the sandbox refuses unsafe attribute access at run time,
 and ``check_safe`` refuses any private or dunder name before an expression is
 ever compiled, so ``''.__class__.__mro__`` fails at load with a clear message.
+``hub.mapping.limits`` bounds what an expression may build (memory, CPU), and a
+loop inside a loop is refused, so a hostile mapping fails instead of hanging.
 """
 
 from __future__ import annotations
@@ -16,8 +18,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from typing_extensions import override
 
+from hub.mapping.limits import (
+    BOUNDED_FILTERS,
+    INTERCEPTED_BINOPS,
+    bounded_binop,
+    guard_decimal,
+    str_method_allowed,
+)
 from hub.model.money import to_decimal
 
 ALLOWED_FILTERS = (
@@ -95,13 +106,32 @@ CUSTOM_FILTERS: dict[str, Callable[..., Any]] = {
     "to_datetime": _to_datetime,
     "percent": _percent,
     "iso": _iso,
-    "number": _number,
+    "number": guard_decimal(_number),
 }
 
 
+class BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox plus ``hub.mapping.limits``: bounded operators and string methods."""
+
+    intercepted_binops = INTERCEPTED_BINOPS
+
+    @override
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return str_method_allowed(obj, attr) and super().is_safe_attribute(obj, attr, value)
+
+    @override
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        return bounded_binop(operator, left, right)
+
+    @override
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        return None  # str.format is refused outright (widths pad without bound), not wrapped
+
+
 def _build_env() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    env = BoundedSandbox(undefined=StrictUndefined, autoescape=False)
     env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
+    env.filters.update(BOUNDED_FILTERS)
     env.filters.update(CUSTOM_FILTERS)
     env.globals = {"dict": dict, "none": None}
     env.tests = {
@@ -123,6 +153,11 @@ def check_safe(source: str, *, template: bool) -> None:
         tree = ENV.parse(source if template else "{{ " + source + " }}")
     except TemplateSyntaxError as exc:
         raise UnsafeExpression(f"syntax error: {exc.message}") from None
+    for loop in tree.find_all(nodes.For):
+        if any(True for _ in loop.find_all(nodes.For)):
+            raise UnsafeExpression(
+                "a loop inside a loop is refused (its cost grows with the square of the data)"
+            )
     for node in tree.find_all(
         (nodes.Getattr, nodes.Getitem, nodes.Name, nodes.Filter, nodes.Const)
     ):

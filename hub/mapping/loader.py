@@ -30,6 +30,11 @@ def load_text(
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise MappingFileError(path, [(line, "(file)", f"not valid YAML: {exc}")]) from None
+    except RecursionError:
+        raise MappingFileError(
+            path,
+            [(None, "(file)", "nested too deeply to be a mapping (lists or maps in lists...)")],
+        ) from None
     if not isinstance(source.data, dict):
         raise MappingFileError(
             path, [(1, "(file)", "expected a mapping of keys (connector, stream, entity, fields)")]
@@ -48,8 +53,16 @@ def load_text(
 
 
 def load_file(path: Path, *, connectors: Iterable[str] | None = None) -> CompiledMapping:
-    """Load one mapping file."""
-    compiled = load_text(path.read_text(encoding="utf-8"), path, connectors=connectors)
+    """Load one mapping file (UTF-8 text; anything else is an error naming file and line)."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise MappingFileError(
+            path, [(line, "(file)", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]
+        ) from None
+    compiled = load_text(text, path, connectors=connectors)
     compiled.name = f"{path.parent.name}/{path.stem}"
     return compiled
 

@@ -1,4 +1,9 @@
-"""YAML that remembers where each key was written, so errors can name the line."""
+"""YAML that remembers where each key was written, so errors can name the line.
+
+Anchors and aliases (``&name`` / ``*name``) are refused: no mapping needs them,
+and nine lines of nested aliases expand to hundreds of millions of nodes (the
+"billion laughs"), which would stall whoever validates the file.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +19,18 @@ class YamlSource:
 
     def __init__(self, text: str) -> None:
         self.lines: dict[Loc, int] = {}
+        self._seen: set[int] = set()
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         self.data: Any = {} if node is None else self._convert(node, ())
 
     def _convert(self, node: yaml.Node, loc: Loc) -> Any:
+        if id(node) in self._seen:  # composed graphs share a node only through an alias
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (&name, *name) are not supported in mapping "
+                "files; write the value out",
+                problem_mark=node.start_mark,
+            )
+        self._seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
