@@ -14,10 +14,14 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
 
 def to_json_value(value: Any) -> Any:
     """The JSON form used for comparison and storage (Decimal -> canonical str)."""
-    if value is None or isinstance(value, bool | int | str):
+    if type(value) in _PLAIN:  # most values: a set look-up, not an isinstance chain
+        return value
+    if isinstance(value, bool | int | str):
         return value
     if isinstance(value, Enum):
         return value.value
