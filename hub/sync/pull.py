@@ -10,7 +10,7 @@ from contextlib import aclosing
 from datetime import datetime, timedelta
 
 from connectors.sdk import Capability
-from hub.sync import repo
+from hub.sync import crashpoints, repo
 from hub.sync.context import Binding, RunContext
 from hub.sync.deletes import apply_deletions
 from hub.sync.pull_page import PagePull
@@ -34,6 +34,7 @@ async def pull_binding(ctx: RunContext, binding: Binding) -> None:
     pages = read_ahead(binding.connector.read(binding.spec.stream, since=cursor))
     async with aclosing(pages):  # the next page is being fetched while this one is stored
         async for page in pages:
+            crashpoints.reached("read")
             with ctx.tx.unit() as conn:
                 seen.update(PagePull(ctx, binding, conn).run(page.records))
                 if page.cursor is not None:
@@ -45,6 +46,7 @@ async def pull_binding(ctx: RunContext, binding: Binding) -> None:
                         page.cursor,
                         now=ctx.now(),
                     )
+            crashpoints.reached("checkpoint")
             complete = page.complete
             ctx.observer.progress(binding.key, PULL, counts)
     if binding.stream.can(Capability.READ_DELETED) and _tombstones_due(ctx, binding):

@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 from connectors.sdk import Record
 from hub.mapping import MappedIn, MappingError
 from hub.model import CanonicalValidationError, canonical_fields, validate
-from hub.sync import repo
+from hub.sync import crashpoints, repo
 from hub.sync.context import Binding, RunContext
 from hub.sync.matching import key_value
 from hub.sync.merge import merge
@@ -71,6 +71,7 @@ class PagePull:
             hub_id = link["hub_id"] if link else twins[rid]
             row = rows.get(hub_id) if hub_id else None
             self._store(rid, by_id[rid], item, link, row, conflicts.get(hub_id or "", {}))
+        crashpoints.reached("map")
         self._flush()
         return list(by_id)
 

@@ -14,7 +14,7 @@ from typing import Any
 from connectors.sdk import Capability, WriteRequest, WriteResult
 from hub.mapping import MappingError
 from hub.model import canonical_fields
-from hub.sync import repo
+from hub.sync import crashpoints, repo
 from hub.sync.context import Binding, RunContext
 from hub.sync.matching import key_value, waiting_twins
 from hub.sync.pull_page import dead_letter_row, inbound_keys
@@ -94,6 +94,7 @@ async def _push_batch(
             repo.set_cursor(
                 conn, binding.instance, binding.spec.stream, PUSH, last_seq, now=ctx.now()
             )
+    crashpoints.reached("checkpoint")
 
 
 def _plan(ctx: RunContext, binding: Binding, conn: Any, hub_ids: list[str]) -> list[Planned]:
@@ -235,6 +236,7 @@ async def _write(binding: Binding, planned: list[Planned]) -> list[WriteResult]:
     for start in range(0, len(planned), size):
         chunk = [p.request for p in planned[start : start + size]]
         answer = await binding.connector.write(binding.spec.stream, chunk)
+        crashpoints.reached("write")
         if len(answer) != len(chunk):
             raise RuntimeError(
                 f"{binding.key}: connector answered {len(answer)} results for {len(chunk)} records"
