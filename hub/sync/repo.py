@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.model import TABLES
@@ -229,10 +229,23 @@ def update_row(conn: Connection, entity: str, hub_id: str, values: dict[str, Any
 # -- change log --------------------------------------------------------------------------------
 
 
+CHANGE_LOG_LOCK = 0x5359_4E43  # "SYNC": advisory lock id serialising change-log appends
+
+
 def insert_changes(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Append to the change log."""
-    if rows:
-        conn.execute(insert(CHANGE), rows)
+    """Append to the change log, in commit order.
+
+    Push cursors are positions in the log, so a change must never become visible
+    after a later-numbered one: a reader that saw seq 11 would otherwise skip 10
+    when its transaction committed late. SQLite has one writer at a time; on
+    PostgreSQL every appending transaction takes one transaction-scoped advisory
+    lock first, so sequence numbers are drawn in commit order.
+    """
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+    conn.execute(insert(CHANGE), rows)
 
 
 def changes_after(conn: Connection, entity: str, after: int, limit: int) -> list[tuple[int, str]]:
