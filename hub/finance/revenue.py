@@ -140,10 +140,10 @@ def revenue_report(
         figures[(key, ctype)]["recognised"] += int(amount)
     for key, amount in _ratable_revenue(conn, sql, today, starts):
         figures[(key, OPERATIONS)]["recognised"] += int(amount)
-    for key, ctype, amount in _invoiced(conn, sql, window_start, window_end):
-        figures[(key, ctype or UNASSIGNED)]["invoiced"] += int(amount)
-    for key, ctype, amount in _collected(conn, sql, window_start, window_end):
-        figures[(key, ctype or UNASSIGNED)]["collected"] += int(amount)
+    for key, maybe_type, amount in _invoiced(conn, sql, window_start, window_end):
+        figures[(key, maybe_type or UNASSIGNED)]["invoiced"] += int(amount)
+    for key, maybe_type, amount in _collected(conn, sql, window_start, window_end):
+        figures[(key, maybe_type or UNASSIGNED)]["collected"] += int(amount)
     types = list(CONTRACT_TYPES)
     extra_types = sorted({t for (_m, t) in figures if t not in types})
     cells = {

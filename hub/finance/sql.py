@@ -103,6 +103,7 @@ class Sql:
     def with_tax(self, net_cents: Any, rate_text: Any) -> ColumnElement[int]:
         """``net + round_half_up(net x rate)``: the gross a milestone will be invoiced at."""
         rate = func.coalesce(rate_text, "0")
+        tax: ColumnElement[int]
         if self.pg:
             tax = cast(func.round(cast(net_cents, Numeric) * cast(rate, Numeric)), BigInteger)
         else:

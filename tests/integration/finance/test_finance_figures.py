@@ -31,7 +31,8 @@ def test_ageing_buckets_tie_to_open_balances(finance_engine: Engine) -> None:
     assert report.total == ds.AGEING_TOTAL == sum(report.totals.values())
     assert sum(i.balance for i in invoices) == ds.AGEING_TOTAL
     assert matches == len(invoices) == 6
-    assert report.customers == 3 and report.invoices == 6
+    assert report.customers == 3
+    assert report.invoices == 6
     by_customer = {row.customer_id: row for row in report.rows}
     for customer, expected in ds.AGEING_BY_CUSTOMER.items():
         row = by_customer[customer]
@@ -55,7 +56,8 @@ def test_ageing_drill_down(finance_engine: Engine) -> None:
         "FP2026000003": Decimal("10600.00"),
     }
     i5 = next(i for i in everything if i.id == "I5")
-    assert i5.due_date == date(2026, 3, 10) and i5.bucket == "d1_30"
+    assert i5.due_date == date(2026, 3, 10)
+    assert i5.bucket == "d1_30"
 
 
 def test_ageing_paging_keeps_totals(finance_engine: Engine) -> None:
@@ -65,7 +67,8 @@ def test_ageing_paging_keeps_totals(finance_engine: Engine) -> None:
         search = ageing_by_customer(conn, ds.TODAY, search="数信")
     assert [r.customer_id for r in second.rows] == ["C2"]
     assert second.total == past_end.total == ds.AGEING_TOTAL
-    assert past_end.rows == [] and past_end.customers == 3
+    assert past_end.rows == []
+    assert past_end.customers == 3
     assert [r.customer_id for r in search.rows] == ["C2"]
     assert search.total == Decimal("30599.45")
 
@@ -94,7 +97,8 @@ def test_operations_revenue_adds_up_to_the_contract_amount(finance_engine: Engin
         )
     months = [report.cell(m, "operations_service").recognised for m in report.months]
     assert sum(months) == Decimal("120000.00")
-    assert months[0] == Decimal("10191.78") and months[1] == Decimal("9205.48")
+    assert months[0] == Decimal("10191.78")
+    assert months[1] == Decimal("9205.48")
 
 
 def test_cash_flow_forecast(finance_engine: Engine) -> None:
@@ -132,9 +136,11 @@ def test_contract_execution_and_flags(finance_engine: Engine) -> None:
     assert got == ds.EXECUTION
     assert report.flag_counts == {f: sum(f in e[5] for e in ds.EXECUTION.values()) for f in FLAGS}
     assert [line.id for line in dni.rows] == ["K1", "K5"]
-    assert dni.matches == 2 and dni.flag_counts == report.flag_counts
+    assert dni.matches == 2
+    assert dni.flag_counts == report.flag_counts
     k5 = next(line for line in report.rows if line.id == "K5")
-    assert k5.not_invoiced == Decimal("5664.17") and k5.amount == Decimal("80000.50")
+    assert k5.not_invoiced == Decimal("5664.17")
+    assert k5.amount == Decimal("80000.50")
 
 
 def test_milestone_allocation(finance_engine: Engine) -> None:
@@ -143,7 +149,8 @@ def test_milestone_allocation(finance_engine: Engine) -> None:
     by_id = {m.id: m for m in lines}
     assert by_id["M1"].invoiced == Decimal("30000.00")
     assert by_id["M2"].delivered_not_invoiced == Decimal("40000.00")
-    assert by_id["M3"].overdue and not by_id["M5"].overdue
+    assert by_id["M3"].overdue
+    assert not by_id["M5"].overdue
     assert (by_id["M5"].invoiced, by_id["M5"].uninvoiced) == (
         Decimal("10000.00"),
         Decimal("15000.00"),

@@ -1,0 +1,623 @@
+"""Reconciliation (对账) between every pair of systems linked to the same canonical records.
+
+Each ``link`` row holds, per connector instance, the canonical values that system
+is known to hold (``values``), its last raw payload and the run that last touched
+it. For every entity that two systems both carry, this compares their copies:
+
+- counts and amount totals per entity, and per customer (only differing customers
+  are kept);
+- mismatches per record: ``missing`` on one side, ``amount`` differs (contract
+  amount, invoice gross, payment or milestone amount), ``status`` differs, and
+  ``tax`` arithmetic wrong in one system's copy of an invoice (net + tax != gross,
+  or tax != round_half_up(net x rate)).
+
+All comparisons run in SQL over the links (JSON values extracted per dialect), a
+few statements per entity and pair; the result is stored (``finance_recon_run``,
+``finance_recon_item``) so pages read it without re-computing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from itertools import combinations
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.sql import Subquery
+
+from hub.finance.sql import (
+    CONTRACT,
+    CUSTOMER,
+    INVOICE,
+    LINK,
+    MILESTONE,
+    PAYMENT,
+    Sql,
+    isum,
+    money,
+)
+from hub.finance.tables import RECON_ITEM, RECON_RUN
+
+AMOUNT_FIELD: dict[str, str] = {
+    "contract": "amount",
+    "invoice": "gross",
+    "payment": "amount",
+    "milestone": "amount",
+}
+STATUS_FIELD: dict[str, str] = {
+    "customer": "status",
+    "contract": "status",
+    "invoice": "status",
+    "milestone": "status",
+}
+ENTITY_ORDER = ("customer", "contract", "milestone", "invoice", "payment")
+KINDS = ("missing", "amount", "status", "tax")
+KEEP_RUNS = 20
+
+
+@dataclass(frozen=True)
+class PairTotals:
+    """Counts and amount totals of one entity in two systems."""
+
+    entity: str
+    system_a: str
+    system_b: str
+    count_a: int
+    count_b: int
+    total_a: Decimal | None
+    total_b: Decimal | None
+
+    @property
+    def matches(self) -> bool:
+        """Whether both systems hold the same number of records and the same total."""
+        return self.count_a == self.count_b and self.total_a == self.total_b
+
+
+@dataclass(frozen=True)
+class CustomerTotals:
+    """A customer whose records differ between two systems (counts or amounts)."""
+
+    customer_id: str | None
+    customer_name: str
+    entity: str
+    system_a: str
+    system_b: str
+    count_a: int
+    count_b: int
+    total_a: Decimal | None
+    total_b: Decimal | None
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One record whose two copies disagree."""
+
+    kind: str
+    entity: str
+    hub_id: str
+    label: str | None
+    customer_id: str | None
+    system_a: str
+    system_b: str
+    value_a: str | None
+    value_b: str | None
+    remote_a: str | None
+    remote_b: str | None
+    last_run_a: str | None
+    last_run_b: str | None
+    detail: str | None = None
+
+
+@dataclass
+class Reconciliation:
+    """The outcome of one reconciliation."""
+
+    started_at: datetime
+    totals: list[PairTotals] = field(default_factory=list)
+    customers: list[CustomerTotals] = field(default_factory=list)
+    mismatches: list[Mismatch] = field(default_factory=list)
+    run_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """No mismatch found."""
+        return not self.mismatches
+
+    def count(self, kind: str) -> int:
+        """Mismatches of one kind."""
+        return sum(1 for m in self.mismatches if m.kind == kind)
+
+
+def _labels(entity: str) -> tuple[Any, Any, Any]:
+    """(table, label column, customer column) of an entity, for naming mismatches."""
+    if entity == "customer":
+        return CUSTOMER, CUSTOMER.c.name, CUSTOMER.c.id
+    if entity == "milestone":
+        return MILESTONE, MILESTONE.c.name, CONTRACT.c.customer_id
+    table = {"contract": CONTRACT, "invoice": INVOICE, "payment": PAYMENT}[entity]
+    return table, table.c.number, table.c.customer_id
+
+
+def _owned(entity: str, base: Any) -> Any:
+    """``base`` joined to the entity table (and contract, for milestones)."""
+    table, _label, _customer = _labels(entity)
+    joined = base.outerjoin(table, table.c.id == base.c.hub_id)
+    if entity == "milestone":
+        joined = joined.outerjoin(CONTRACT, CONTRACT.c.id == MILESTONE.c.contract_id)
+    return joined
+
+
+def system_pairs(conn: Connection) -> dict[str, list[tuple[str, str]]]:
+    """Per entity, the pairs of connector instances that both hold links of it."""
+    rows = conn.execute(
+        select(LINK.c.entity, LINK.c.connector).group_by(LINK.c.entity, LINK.c.connector)
+    ).all()
+    systems: dict[str, list[str]] = {}
+    for entity, connector in rows:
+        systems.setdefault(entity, []).append(connector)
+    return {
+        entity: list(combinations(sorted(names), 2))
+        for entity, names in sorted(systems.items(), key=lambda kv: _order(kv[0]))
+        if len(names) > 1
+    }
+
+
+def _order(entity: str) -> int:
+    return ENTITY_ORDER.index(entity) if entity in ENTITY_ORDER else len(ENTITY_ORDER)
+
+
+def reconcile(conn: Connection, sql: Sql) -> Reconciliation:
+    """Compare every linked pair of systems (see module docstring)."""
+    result = Reconciliation(started_at=datetime.now(UTC))
+    for entity, pairs in system_pairs(conn).items():
+        for a, b in pairs:
+            result.totals.append(_pair_totals(conn, sql, entity, a, b))
+            result.customers.extend(_customer_totals(conn, sql, entity, a, b))
+            result.mismatches.extend(_mismatches(conn, sql, entity, a, b))
+    return result
+
+
+def _amount(sql: Sql, entity: str, link: Any) -> ColumnElement[int] | None:
+    name = AMOUNT_FIELD.get(entity)
+    return None if name is None else sql.json_cents(link.c["values"], name)
+
+
+def _pair_totals(conn: Connection, sql: Sql, entity: str, a: str, b: str) -> PairTotals:
+    amount = _amount(sql, entity, LINK)
+    columns: list[Any] = [LINK.c.connector, func.count()]
+    if amount is not None:
+        columns.append(isum(amount))
+    rows = {
+        r[0]: r
+        for r in conn.execute(
+            select(*columns)
+            .where(LINK.c.entity == entity, LINK.c.connector.in_((a, b)))
+            .group_by(LINK.c.connector)
+        ).all()
+    }
+
+    def figures(system: str) -> tuple[int, Decimal | None]:
+        row = rows.get(system)
+        count = int(row[1]) if row else 0
+        total = None if amount is None else money(row[2] if row else 0)
+        return count, total
+
+    (count_a, total_a), (count_b, total_b) = figures(a), figures(b)
+    return PairTotals(entity, a, b, count_a, count_b, total_a, total_b)
+
+
+def _customer_totals(
+    conn: Connection, sql: Sql, entity: str, a: str, b: str
+) -> list[CustomerTotals]:
+    _table, _label, customer = _labels(entity)
+    amount = _amount(sql, entity, LINK)
+
+    def side(system: str, value: Any) -> ColumnElement[int]:
+        return isum(case((LINK.c.connector == system, value), else_=0))
+
+    count_a, count_b = side(a, 1), side(b, 1)
+    total_a = side(a, amount) if amount is not None else literal(0, BigInteger)
+    total_b = side(b, amount) if amount is not None else literal(0, BigInteger)
+    grouped = (
+        select(
+            customer.label("customer_id"),
+            count_a.label("count_a"),
+            count_b.label("count_b"),
+            total_a.label("total_a"),
+            total_b.label("total_b"),
+        )
+        .select_from(_owned(entity, LINK))
+        .where(LINK.c.entity == entity, LINK.c.connector.in_((a, b)))
+        .group_by(customer)
+        .having(or_(count_a != count_b, total_a != total_b))
+        .subquery("differing")
+    )
+    rows = conn.execute(
+        select(grouped, CUSTOMER.c.name)
+        .select_from(grouped.outerjoin(CUSTOMER, CUSTOMER.c.id == grouped.c.customer_id))
+        .order_by(CUSTOMER.c.name, grouped.c.customer_id)
+    ).mappings()
+    return [
+        CustomerTotals(
+            r["customer_id"],
+            r["name"] or "(no customer)",
+            entity,
+            a,
+            b,
+            int(r["count_a"]),
+            int(r["count_b"]),
+            None if amount is None else money(r["total_a"]),
+            None if amount is None else money(r["total_b"]),
+        )
+        for r in rows
+    ]
+
+
+def _pair(entity: str, a: str, b: str) -> tuple[Subquery, Any, Any]:
+    """Every record linked in ``a`` or ``b``, with both links (either may be missing)."""
+    records = (
+        select(LINK.c.hub_id)
+        .where(LINK.c.entity == entity, LINK.c.connector.in_((a, b)))
+        .group_by(LINK.c.hub_id)
+        .subquery("records")
+    )
+    la, lb = LINK.alias("la"), LINK.alias("lb")
+    return records, la, lb
+
+
+def _mismatches(conn: Connection, sql: Sql, entity: str, a: str, b: str) -> list[Mismatch]:
+    records, la, lb = _pair(entity, a, b)
+    _table, label, customer = _labels(entity)
+    joined = _owned(entity, records)
+    joined = joined.outerjoin(
+        la, and_(la.c.entity == entity, la.c.hub_id == records.c.hub_id, la.c.connector == a)
+    ).outerjoin(
+        lb, and_(lb.c.entity == entity, lb.c.hub_id == records.c.hub_id, lb.c.connector == b)
+    )
+    checks: list[tuple[str, ColumnElement[bool], Any, Any, Callable[[Any], str | None]]] = [
+        ("missing", or_(la.c.id.is_(None), lb.c.id.is_(None)), literal(None), literal(None), str)
+    ]
+    both = and_(la.c.id.is_not(None), lb.c.id.is_not(None))
+    if entity in AMOUNT_FIELD:
+        va, vb = _amount(sql, entity, la), _amount(sql, entity, lb)
+        checks.append(("amount", and_(both, va.is_distinct_from(vb)), va, vb, _money_text))  # type: ignore[union-attr]
+    if entity in STATUS_FIELD:
+        name = STATUS_FIELD[entity]
+        sa_, sb = sql.json_text(la.c["values"], name), sql.json_text(lb.c["values"], name)
+        checks.append(("status", and_(both, sa_.is_distinct_from(sb)), sa_, sb, _text))
+    found: list[Mismatch] = []
+    for kind, condition, value_a, value_b, show in checks:
+        rows = conn.execute(
+            select(
+                records.c.hub_id,
+                label.label("label"),
+                customer.label("customer_id"),
+                value_a.label("value_a"),
+                value_b.label("value_b"),
+                la.c.remote_id.label("remote_a"),
+                lb.c.remote_id.label("remote_b"),
+                la.c.last_run_id.label("run_a"),
+                lb.c.last_run_id.label("run_b"),
+                la.c.id.label("link_a"),
+            )
+            .select_from(joined)
+            .where(condition)
+            .order_by(label, records.c.hub_id)
+        ).mappings()
+        for r in rows:
+            detail = None
+            if kind == "missing":
+                detail = f"not in {b}" if r["link_a"] is not None else f"not in {a}"
+            found.append(_mismatch(kind, entity, a, b, r, show, detail))
+    if entity == "invoice":
+        found.extend(_tax_mismatches(conn, sql, a, b, joined, la, lb, records))
+    return found
+
+
+def _tax_mismatches(
+    conn: Connection, sql: Sql, a: str, b: str, joined: Any, la: Any, lb: Any, records: Any
+) -> list[Mismatch]:
+    """Invoices whose copy in one system has wrong tax arithmetic."""
+    found: list[Mismatch] = []
+    for system, link in ((a, la), (b, lb)):
+        net = sql.json_cents(link.c["values"], "net")
+        tax = sql.json_cents(link.c["values"], "tax")
+        gross = sql.json_cents(link.c["values"], "gross")
+        rate = sql.json_text(link.c["values"], "tax_rate")
+        expected = sql.with_tax(func.abs(net), rate) - func.abs(net)
+        wrong = or_(net + tax != gross, and_(rate.is_not(None), func.abs(tax) != expected))
+        rows = conn.execute(
+            select(
+                records.c.hub_id,
+                INVOICE.c.number.label("label"),
+                INVOICE.c.customer_id,
+                type_coerce(net, BigInteger).label("net"),
+                type_coerce(tax, BigInteger).label("tax"),
+                type_coerce(gross, BigInteger).label("gross"),
+                rate.label("rate"),
+                type_coerce(expected, BigInteger).label("expected"),
+                la.c.remote_id.label("remote_a"),
+                lb.c.remote_id.label("remote_b"),
+                la.c.last_run_id.label("run_a"),
+                lb.c.last_run_id.label("run_b"),
+            )
+            .select_from(joined)
+            .where(link.c.id.is_not(None), wrong)
+            .order_by(INVOICE.c.number, records.c.hub_id)
+        ).mappings()
+        for r in rows:
+            detail = (
+                f"in {system}: net {money(r['net'])} + tax {money(r['tax'])} = gross "
+                f"{money(r['gross'])}? tax at {r['rate']} should be {money(r['expected'])}"
+            )
+            mine = _money_text(r["tax"])
+            row = {
+                **r,
+                "value_a": mine if system == a else None,
+                "value_b": mine if system == b else None,
+            }
+            found.append(_mismatch("tax", "invoice", a, b, row, _text, detail))
+    return found
+
+
+def _money_text(value: Any) -> str | None:
+    return None if value is None else str(money(value))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _mismatch(
+    kind: str,
+    entity: str,
+    a: str,
+    b: str,
+    r: Any,
+    show: Callable[[Any], str | None],
+    detail: str | None,
+) -> Mismatch:
+    return Mismatch(
+        kind=kind,
+        entity=entity,
+        hub_id=r["hub_id"],
+        label=r["label"],
+        customer_id=r["customer_id"],
+        system_a=a,
+        system_b=b,
+        value_a=None if kind == "missing" else show(r["value_a"]),
+        value_b=None if kind == "missing" else show(r["value_b"]),
+        remote_a=r["remote_a"],
+        remote_b=r["remote_b"],
+        last_run_a=r["run_a"],
+        last_run_b=r["run_b"],
+        detail=detail,
+    )
+
+
+# -- storing and reading runs ----------------------------------------------------------
+
+
+def run_reconciliation(
+    engine: Engine, zone: ZoneInfo, *, trigger: str = "manual"
+) -> Reconciliation:
+    """Reconcile, store the result as a new run (keeping the last ``KEEP_RUNS``), return it."""
+    with engine.begin() as conn:
+        sql = Sql.of(conn, zone)
+        result = reconcile(conn, sql)
+        result.run_id = str(uuid.uuid4())
+        conn.execute(
+            insert(RECON_RUN),
+            [
+                {
+                    "id": result.run_id,
+                    "started_at": result.started_at,
+                    "finished_at": datetime.now(UTC),
+                    "trigger": trigger,
+                    "mismatches": len(result.mismatches),
+                    "summary": summary_json(result),
+                }
+            ],
+        )
+        if result.mismatches:
+            conn.execute(
+                insert(RECON_ITEM),
+                [{"run_id": result.run_id, **_item(m)} for m in result.mismatches],
+            )
+        _prune(conn)
+    return result
+
+
+def _item(m: Mismatch) -> dict[str, Any]:
+    return {
+        "kind": m.kind,
+        "entity": m.entity,
+        "hub_id": m.hub_id,
+        "label": (m.label or "")[:200] or None,
+        "customer_id": m.customer_id,
+        "system_a": m.system_a,
+        "system_b": m.system_b,
+        "value_a": m.value_a,
+        "value_b": m.value_b,
+        "remote_a": m.remote_a,
+        "remote_b": m.remote_b,
+        "last_run_a": m.last_run_a,
+        "last_run_b": m.last_run_b,
+        "detail": m.detail,
+    }
+
+
+def _prune(conn: Connection) -> None:
+    keep = select(RECON_RUN.c.id).order_by(RECON_RUN.c.started_at.desc()).limit(KEEP_RUNS)
+    old = [r[0] for r in conn.execute(select(RECON_RUN.c.id).where(RECON_RUN.c.id.not_in(keep)))]
+    if old:
+        conn.execute(delete(RECON_ITEM).where(RECON_ITEM.c.run_id.in_(old)))
+        conn.execute(delete(RECON_RUN).where(RECON_RUN.c.id.in_(old)))
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def summary_json(result: Reconciliation) -> dict[str, Any]:
+    """The totals of a reconciliation in JSON form (stored with the run)."""
+    return {
+        "totals": [
+            {
+                "entity": t.entity,
+                "system_a": t.system_a,
+                "system_b": t.system_b,
+                "count_a": t.count_a,
+                "count_b": t.count_b,
+                "total_a": _dec(t.total_a),
+                "total_b": _dec(t.total_b),
+            }
+            for t in result.totals
+        ],
+        "customers": [
+            {
+                "customer_id": c.customer_id,
+                "customer_name": c.customer_name,
+                "entity": c.entity,
+                "system_a": c.system_a,
+                "system_b": c.system_b,
+                "count_a": c.count_a,
+                "count_b": c.count_b,
+                "total_a": _dec(c.total_a),
+                "total_b": _dec(c.total_b),
+            }
+            for c in result.customers[:1000]
+        ],
+        "customers_differing": len(result.customers),
+        "by_kind": {kind: result.count(kind) for kind in KINDS},
+    }
+
+
+def _from_dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A stored reconciliation run, as pages and the digest read it."""
+
+    id: str
+    started_at: datetime
+    finished_at: datetime
+    trigger: str
+    mismatches: int
+    totals: list[PairTotals]
+    customers: list[CustomerTotals]
+    customers_differing: int
+    by_kind: dict[str, int]
+
+
+def latest_run(conn: Connection) -> StoredRun | None:
+    """The most recent stored reconciliation, or ``None`` when none has run."""
+    row = (
+        conn.execute(select(RECON_RUN).order_by(RECON_RUN.c.started_at.desc()).limit(1))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    summary = row["summary"] or {}
+    return StoredRun(
+        id=row["id"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        trigger=row["trigger"],
+        mismatches=int(row["mismatches"]),
+        totals=[
+            PairTotals(
+                t["entity"],
+                t["system_a"],
+                t["system_b"],
+                int(t["count_a"]),
+                int(t["count_b"]),
+                _from_dec(t["total_a"]),
+                _from_dec(t["total_b"]),
+            )
+            for t in summary.get("totals", [])
+        ],
+        customers=[
+            CustomerTotals(
+                c["customer_id"],
+                c["customer_name"],
+                c["entity"],
+                c["system_a"],
+                c["system_b"],
+                int(c["count_a"]),
+                int(c["count_b"]),
+                _from_dec(c["total_a"]),
+                _from_dec(c["total_b"]),
+            )
+            for c in summary.get("customers", [])
+        ],
+        customers_differing=int(summary.get("customers_differing", 0)),
+        by_kind={k: int(v) for k, v in summary.get("by_kind", {}).items()},
+    )
+
+
+def stored_mismatches(
+    conn: Connection,
+    run_id: str,
+    *,
+    kind: str | None = None,
+    entity: str | None = None,
+    customer_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Mismatch], int]:
+    """A page of a stored run's mismatches and how many match the filter."""
+    query = select(RECON_ITEM, func.count().over().label("matches")).where(
+        RECON_ITEM.c.run_id == run_id
+    )
+    if kind:
+        query = query.where(RECON_ITEM.c.kind == kind)
+    if entity:
+        query = query.where(RECON_ITEM.c.entity == entity)
+    if customer_id:
+        query = query.where(RECON_ITEM.c.customer_id == customer_id)
+    rows = (
+        conn.execute(query.order_by(RECON_ITEM.c.id).limit(limit).offset(offset)).mappings().all()
+    )
+    items = [
+        Mismatch(
+            kind=r["kind"],
+            entity=r["entity"],
+            hub_id=r["hub_id"],
+            label=r["label"],
+            customer_id=r["customer_id"],
+            system_a=r["system_a"],
+            system_b=r["system_b"],
+            value_a=r["value_a"],
+            value_b=r["value_b"],
+            remote_a=r["remote_a"],
+            remote_b=r["remote_b"],
+            last_run_a=r["last_run_a"],
+            last_run_b=r["last_run_b"],
+            detail=r["detail"],
+        )
+        for r in rows
+    ]
+    return items, (int(rows[0]["matches"]) if rows else 0)
