@@ -20,6 +20,7 @@ from hub.cli import sync as sync_cli
 from hub.cli import users as users_cli
 from hub.cli.context import CliContext, console, get
 from hub.cli.demo import demo_cmd
+from hub.cli.reconcile import reconcile_cmd
 from hub.cli.sandbox import sandbox_cmd
 from hub.cli.serve import serve_cmd
 from hub.logsetup import configure_logging
@@ -48,6 +49,7 @@ app.add_typer(jobs_cli.jobs_app, name="jobs")
 app.command("scheduler")(jobs_cli.scheduler_cmd)
 app.command("worker")(jobs_cli.worker_cmd)
 app.command("demo")(demo_cmd)
+app.command("reconcile")(reconcile_cmd)
 
 
 def _version(value: bool) -> None:
