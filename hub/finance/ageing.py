@@ -246,12 +246,13 @@ def open_invoice_list(
         .mappings()
         .all()
     )
-    invoices = [_open_invoice(r, today) for r in rows]
+    invoices = [open_invoice_row(r, today) for r in rows]
     total = int(rows[0]["matches"]) if rows else 0
     return invoices, total
 
 
-def _open_invoice(r: Any, today: date) -> OpenInvoice:
+def open_invoice_row(r: Any, today: date) -> OpenInvoice:
+    """An open invoice from a row of ``open_invoices`` joined to the customer name."""
     due: date | None = as_date(r["due_date"])
     days = (today - due).days if due else 0
     return OpenInvoice(

@@ -127,9 +127,7 @@ def stacked_bars(title: str, categories: Sequence[str], series: Sequence[Series]
 
 def grouped_bars(title: str, categories: Sequence[str], series: Sequence[Series]) -> str:
     """Per category, one bar per series side by side."""
-    peak = nice_max(
-        max((max(v, Decimal(0)) for s in series for v in s.values), default=Decimal(0))
-    )
+    peak = nice_max(max((max(v, Decimal(0)) for s in series for v in s.values), default=Decimal(0)))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(categories), 1)
     bar = max(slot * 0.8 / max(len(series), 1), 1.0)
