@@ -35,11 +35,14 @@ def test_reconcile_exit_codes(store: str) -> None:
     result = runner.invoke(app, ["reconcile"])
     assert result.exit_code == 1, result.output
     assert "Reconciliation: counts and totals per entity" in result.output
-    assert "155,560.99" in result.output and "144,959.99" in result.output
+    assert "155,560.99" in result.output
+    assert "144,959.99" in result.output
     assert "6 mismatches" in result.output
-    assert "FP2026000010" in result.output and "not in crm" in result.output
+    assert "FP2026000010" in result.output
+    assert "not in crm" in result.output
     limited = runner.invoke(app, ["reconcile", "--limit", "2", "--no-store"])
-    assert limited.exit_code == 1 and "... and 4 more." in limited.output
+    assert limited.exit_code == 1
+    assert "... and 4 more." in limited.output
     with engine.begin() as conn:  # as if fixed at the source and synced
         conn.execute(LINK.delete().where(LINK.c.hub_id.in_(["C3", "I3", "P4"])))
         conn.execute(update(LINK).where(LINK.c.hub_id == "K2").values(values={"status": "active"}))

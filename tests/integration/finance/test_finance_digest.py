@@ -36,7 +36,7 @@ def test_risk_alerts(finance_engine: Engine) -> None:
         )
     assert alerts.overdue_count == 5
     assert alerts.overdue_total == ds.FORECAST_OVERDUE
-    assert [i.number for i in alerts.overdue][0] == "FP2025000001"  # oldest due first
+    assert next(i.number for i in alerts.overdue) == "FP2025000001"  # oldest due first
     assert alerts.slipped_count == 1
     assert alerts.slipped[0].id == "M3"
     assert alerts.slipped[0].days_late == 16
@@ -57,7 +57,8 @@ def test_digest_is_written_without_smtp(finance_sqlite: Engine, tmp_path: Path) 
     assert path == tmp_path / "var" / "reports" / "finance-digest-2026-03-16.html"
     html = path.read_text(encoding="utf-8")
     assert "86,659.45" in html  # overdue total
-    assert "FP2025000009" in html and "上线验收" in html
+    assert "FP2025000009" in html
+    assert "上线验收" in html
     assert "97,259.45" in html  # open receivables tie to the ageing total
     assert "should be 60.00" in html  # tax mismatch detail
     again = write_digest(settings, finance_sqlite, today=ds.TODAY)
