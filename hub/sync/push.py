@@ -18,7 +18,7 @@ from hub.sync import crashpoints, repo
 from hub.sync.context import Binding, RunContext
 from hub.sync.matching import key_value, waiting_twins
 from hub.sync.pull_page import dead_letter_row, inbound_keys
-from hub.sync.values import json_values, stable_hash
+from hub.sync.values import CREATED_UNREAD, json_values, stable_hash
 
 PUSH = "push"
 CHANGE_BATCH = 1000
@@ -285,9 +285,10 @@ def _record_results(
                 f"{binding.key}: write of {item.hub_id} succeeded without a remote id"
             )
         values = {**((item.link or {}).get("values") or {}), **item.sent}
+        unread = item.link is None or item.link["hash"] == CREATED_UNREAD
         common = {
             "values": values,
-            "hash": stable_hash({k: values.get(k) for k in keys}),
+            "hash": CREATED_UNREAD if unread else stable_hash({k: values.get(k) for k in keys}),
             "last_run_id": ctx.run_id,
             "updated_at": now,
         }
