@@ -182,38 +182,51 @@ def receivable(invoice: Any = INVOICE) -> ColumnElement[bool]:
     )
 
 
-def paid_by_invoice() -> Subquery:
+def _invoices_of(customer_ids: list[str] | None) -> Any:
+    """The ids of the invoices of ``customer_ids`` (to narrow the per-invoice sums)."""
+    return select(INVOICE.c.id).where(INVOICE.c.customer_id.in_(customer_ids or []))
+
+
+def paid_by_invoice(customer_ids: list[str] | None = None) -> Subquery:
     """Per invoice, the payments allocated to it (integer hundredths)."""
-    return (
+    query = (
         select(
             PAYMENT.c.invoice_id.label("invoice_id"), isum(cents(PAYMENT.c.amount)).label("paid")
         )
         .where(PAYMENT.c.deleted_at.is_(None), PAYMENT.c.invoice_id.is_not(None))
         .group_by(PAYMENT.c.invoice_id)
-        .subquery("paid_by_invoice")
     )
+    if customer_ids is not None:
+        query = query.where(PAYMENT.c.invoice_id.in_(_invoices_of(customer_ids)))
+    return query.subquery("paid_by_invoice")
 
 
-def reversed_by_invoice() -> Subquery:
+def reversed_by_invoice(customer_ids: list[str] | None = None) -> Subquery:
     """Per original invoice, the (negative) gross of the red-letter invoices reversing it."""
     rev = INVOICE.alias("reversal")
-    return (
+    query = (
         select(rev.c.reverses_id.label("invoice_id"), isum(cents(rev.c.gross)).label("reversed"))
         .where(receivable(rev), rev.c.reverses_id.is_not(None))
         .group_by(rev.c.reverses_id)
-        .subquery("reversed_by_invoice")
     )
+    if customer_ids is not None:
+        query = query.where(rev.c.reverses_id.in_(_invoices_of(customer_ids)))
+    return query.subquery("reversed_by_invoice")
 
 
-def open_invoices(*, customer_id: str | None = None) -> Subquery:
+def open_invoices(
+    *, customer_id: str | None = None, customer_ids: list[str] | None = None
+) -> Subquery:
     """Every receivable with its open balance = gross + reversals - payments allocated to it.
 
     Red-letter invoices are not listed on their own: they reduce the balance of the
     invoice they reverse. Only positive balances are open (an overpayment is a
-    credit, not a receivable). An invoice without a due date is due on its issue date.
+    credit, not a receivable). An invoice without a due date is due on its issue
+    date. ``customer_id(s)`` narrow every part of the query to those customers.
     """
-    paid = paid_by_invoice()
-    rev = reversed_by_invoice()
+    scope = [customer_id] if customer_id is not None else customer_ids
+    paid = paid_by_invoice(scope)
+    rev = reversed_by_invoice(scope)
     balance = (
         cents(INVOICE.c.gross) + func.coalesce(rev.c.reversed, 0) - func.coalesce(paid.c.paid, 0)
     )
@@ -240,8 +253,8 @@ def open_invoices(*, customer_id: str | None = None) -> Subquery:
         )
         .where(receivable(), INVOICE.c.reverses_id.is_(None), balance > 0)
     )
-    if customer_id is not None:
-        query = query.where(INVOICE.c.customer_id == customer_id)
+    if scope is not None:
+        query = query.where(INVOICE.c.customer_id.in_(scope))
     return query.subquery("open_invoice")
 
 
