@@ -12,8 +12,12 @@ from hub.sync.names import normalise_name
 
 
 def key_value(entity: str, key: str, value: Any) -> Any:
-    """A match key's comparable form (normalised company name, upper-case tax id)."""
-    if value in (None, ""):
+    """A match key's comparable form (normalised company name, upper-case tax id).
+
+    A value holding a NUL character is no key at all: the record fails validation
+    anyway, and PostgreSQL refuses NUL in a query, which would fail the whole page.
+    """
+    if value in (None, "") or (isinstance(value, str) and "\x00" in value):
         return None
     if key == "name" and entity == "customer":
         return normalise_name(str(value))
