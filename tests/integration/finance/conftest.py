@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import pytest
 from finance_dataset import load
 from sqlalchemy import Engine
-
-from hub.finance.sql import Sql
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -25,8 +19,3 @@ def finance_sqlite(sqlite_engine: Engine) -> Engine:
     """The data set on SQLite only (for tests that need no second store)."""
     load(sqlite_engine)
     return sqlite_engine
-
-
-def sql_for(engine: Engine) -> Sql:
-    """The dialect helper for ``engine``."""
-    return Sql(engine.dialect.name, SHANGHAI)

@@ -13,14 +13,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert
 
-from hub.finance.sql import CONTRACT, CUSTOMER, INVOICE, LINK, MILESTONE, PAYMENT
+from hub.finance.sql import CONTRACT, CUSTOMER, INVOICE, LINK, MILESTONE, PAYMENT, Sql
 from hub.store import upgrade
 from hub.sync.values import json_values
 
 TODAY = date(2026, 3, 16)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 16, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 RUN_CRM = "run-crm-0001"
 RUN_ERP = "run-erp-0001"
@@ -540,3 +542,8 @@ def load(engine: Engine) -> None:
         for name, table in tables.items():
             conn.execute(insert(table), data[name])
         conn.execute(insert(LINK), links(data))
+
+
+def sql_for(engine: Engine) -> Sql:
+    """The dialect helper for ``engine`` in the business zone."""
+    return Sql(engine.dialect.name, SHANGHAI)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import finance_dataset as ds
-from conftest import sql_for
+from finance_dataset import sql_for
 from sqlalchemy import Engine, update
 
 from hub.finance.customer360 import customer_detail, search_customers

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import finance_dataset as ds
 import pytest
-from conftest import SHANGHAI, sql_for
+from finance_dataset import SHANGHAI, sql_for
 from smtp_sink import smtp_sink
 from sqlalchemy import Engine
 

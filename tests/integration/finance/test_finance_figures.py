@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import finance_dataset as ds
-from conftest import SHANGHAI
+from finance_dataset import SHANGHAI
 from sqlalchemy import Engine
 
 from hub.finance.ageing import BUCKETS, ageing_by_customer, open_invoice_list

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import finance_dataset as ds
-from conftest import SHANGHAI, sql_for
+from finance_dataset import SHANGHAI, sql_for
 from sqlalchemy import Engine, update
 
 from hub.finance.reconcile import (

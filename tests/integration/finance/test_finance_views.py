@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import finance_dataset as ds
-from conftest import SHANGHAI, sql_for
+from finance_dataset import SHANGHAI, sql_for
 from sqlalchemy import Engine, inspect, text
 
 from hub.finance.ageing import ageing_by_customer
