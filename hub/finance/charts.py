@@ -44,7 +44,7 @@ def short_amount(value: Decimal) -> str:
     if absolute >= 1_000_000:
         return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
     if absolute >= 1_000:
-        return f"{value / 1_000:.0f}K"
+        return f"{value / 1_000:.1f}K".replace(".0K", "K")
     return f"{value:.0f}"
 
 

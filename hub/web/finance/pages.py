@@ -40,7 +40,7 @@ add_section(
         "finance",
         "finance.nav.section",
         (
-            NavItem("finance.nav.dashboard", "/finance", FINANCE),
+            NavItem("finance.nav.dashboard", "/finance/alerts", FINANCE),
             NavItem("finance.nav.customers", "/finance/customers", FINANCE),
             NavItem("finance.nav.contracts", "/finance/contracts", FINANCE),
             NavItem("finance.nav.ageing", "/finance/ageing", FINANCE),
@@ -82,6 +82,12 @@ def _pager(request: Request, total: int, limit: int, offset: int) -> dict[str, A
 
 
 @router.get("/finance")
+def finance_home(user: User = Depends(finance_user)) -> Response:
+    """The workspace opens on the risk alerts."""
+    return RedirectResponse("/finance/alerts", status_code=303)
+
+
+@router.get("/finance/alerts")
 def dashboard(request: Request, user: User = Depends(finance_user)) -> Response:
     """Risk alerts: overdue receivables, slipped milestones, reconciliation mismatches."""
     report = data.alerts(_ctx(request))

@@ -16,7 +16,7 @@ from hub.finance.reconcile import run_reconciliation
 
 Login = Callable[..., tuple[httpx.Client, str]]
 PAGES = (
-    "/finance",
+    "/finance/alerts",
     "/finance/customers",
     "/finance/customers/C1",
     "/finance/contracts",
@@ -67,7 +67,7 @@ def test_figures_on_the_pages(finance_store: Engine, sign_in: Login) -> None:
     for amount in ("97,259.45", "80,204.02", "56,536.51", "86,659.45"):
         assert amount in forecast
     assert "paid 30 days later" in forecast
-    dashboard = client.get("/finance").text
+    dashboard = client.get("/finance", follow_redirects=True).text
     assert "86,659.45" in dashboard
     assert "上线验收" in dashboard
     customer = client.get("/finance/customers/C1").text
