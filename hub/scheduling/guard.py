@@ -76,12 +76,17 @@ async def run_guarded(
     role: str,
     full: bool = False,
     observer: RunObserver | None = None,
+    owner: str | None = None,
 ) -> RunResult:
-    """Run ``pipeline`` once under its lease and budgets (see module docstring)."""
+    """Run ``pipeline`` once under its lease and budgets (see module docstring).
+
+    ``owner`` names the lease holder (and the run's ``holder``); by default one is
+    made from ``role``, the host and the process.
+    """
     paused = spent_budgets(settings, engine, pipeline) if pipeline in settings.pipelines else []
     if paused:
         raise BudgetPaused(pipeline, paused)
-    owner = holder_id(role)
+    owner = owner or holder_id(role)
     leases = LeaseManager(engine)
     try:
         async with hold(

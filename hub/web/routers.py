@@ -24,6 +24,7 @@ ROUTERS: list[str] = [
     "hub.web.pages.queues:router",
     "hub.web.pages.users:router",
     "hub.web.api.routes:router",
+    "hub.webhooks.router:router",
     "hub.web.finance.pages:router",
 ]
 

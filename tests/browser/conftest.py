@@ -1,4 +1,9 @@
-"""One headless Chromium per session (Debian's, driven by Playwright; never downloaded)."""
+"""One headless Chromium for the browser tests (Debian's, driven by Playwright; never downloaded).
+
+Playwright's sync API keeps an event loop running in the main thread while it is
+open, which would break every later test that calls ``asyncio.run``; the browser
+is therefore scoped to a test module and closed when its tests are done.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Headless /usr/bin/chromium."""
     with sync_playwright() as playwright:

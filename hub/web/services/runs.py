@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from connectors.sdk import mask_text
+from hub.scheduling.guard import run_guarded
 from hub.settings import Settings
 from hub.store import Run
 from hub.sync.context import StreamCounts
@@ -74,18 +75,29 @@ class RunLauncher:
 
         def body() -> None:
             try:
-                result = asyncio.run(
-                    run_pipeline(
+                if dry_run:  # writes nothing, so it needs no lease
+                    run = run_pipeline(
                         settings,
                         engine,
                         pipeline,
                         full=full,
-                        dry_run=dry_run,
+                        dry_run=True,
                         observer=started,
                         trigger="web",
                         holder=holder,
                     )
-                )
+                else:  # under the pipeline's lease: refused while it runs anywhere else
+                    run = run_guarded(
+                        settings,
+                        engine,
+                        pipeline,
+                        full=full,
+                        observer=started,
+                        trigger="web",
+                        role="web",
+                        owner=holder,
+                    )
+                result = asyncio.run(run)
                 with self._lock:
                     self.results[result.run_id] = result
                     while len(self.results) > KEEP_RESULTS:
