@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from hub.cli.context import console, get
+from hub.finance.fields import field_rules
 from hub.finance.reconcile import Reconciliation, reconcile, run_reconciliation
 from hub.finance.sql import Sql
 from hub.store import upgrade
@@ -27,11 +28,12 @@ def reconcile_cmd(
     state = get(ctx)
     settings, engine = state.settings, state.engine
     upgrade(engine)
+    rules = field_rules(settings)
     if store:
-        result = run_reconciliation(engine, settings.zone, trigger="cli")
+        result = run_reconciliation(engine, settings.zone, rules=rules, trigger="cli")
     else:
         with engine.connect() as conn:
-            result = reconcile(conn, Sql.of(conn, settings.zone))
+            result = reconcile(conn, Sql.of(conn, settings.zone), rules)
     print_reconciliation(result, limit)
     raise typer.Exit(0 if result.ok else 1)
 
@@ -51,7 +53,7 @@ def print_reconciliation(result: Reconciliation, limit: int) -> None:
     )
     for t in result.totals:
         totals.add_row(
-            t.entity,
+            t.entity if t.field is None else f"{t.entity} ({t.field})",
             t.system_a,
             t.system_b,
             str(t.count_a),

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from hub.finance.ageing import BUCKET_LABELS, BUCKETS, AgeingReport, ageing_by_customer
 from hub.finance.alerts import RiskAlerts, risk_alerts
+from hub.finance.fields import field_rules
 from hub.finance.mailer import build_message, send
 from hub.finance.reconcile import run_reconciliation
 from hub.finance.sql import Sql, business_today
@@ -77,7 +78,7 @@ def write_digest(settings: Settings, engine: Engine, *, today: date | None = Non
 
     ``today`` (the business date) defaults to the current date in the business zone.
     """
-    run_reconciliation(engine, settings.zone, trigger="digest")
+    run_reconciliation(engine, settings.zone, rules=field_rules(settings), trigger="digest")
     today = today or business_today(settings.zone)
     rows = settings.finance.digest.max_rows
     with engine.connect() as conn:

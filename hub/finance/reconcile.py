@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Subquery
 
+from hub.finance.fields import FieldRules
 from hub.finance.sql import (
     CONTRACT,
     CUSTOMER,
@@ -57,12 +58,13 @@ from hub.finance.sql import (
 )
 from hub.finance.tables import RECON_ITEM, RECON_RUN
 
-AMOUNT_FIELD: dict[str, str] = {
-    "contract": "amount",
-    "invoice": "gross",
-    "payment": "amount",
-    "milestone": "amount",
+AMOUNT_FIELDS: dict[str, tuple[str, ...]] = {
+    "contract": ("amount",),
+    "invoice": ("gross", "net"),
+    "payment": ("amount",),
+    "milestone": ("amount",),
 }
+"""Per entity, the amount fields in order of preference: the first both systems keep is compared."""
 STATUS_FIELD: dict[str, str] = {
     "customer": "status",
     "contract": "status",
@@ -85,6 +87,8 @@ class PairTotals:
     count_b: int
     total_a: Decimal | None
     total_b: Decimal | None
+    field: str | None = None
+    """The amount field the totals add up (None: the entity has none both systems keep)."""
 
     @property
     def matches(self) -> bool:
@@ -185,24 +189,70 @@ def _order(entity: str) -> int:
     return ENTITY_ORDER.index(entity) if entity in ENTITY_ORDER else len(ENTITY_ORDER)
 
 
-def reconcile(conn: Connection, sql: Sql) -> Reconciliation:
-    """Compare every linked pair of systems (see module docstring)."""
+def reconcile(conn: Connection, sql: Sql, rules: FieldRules | None = None) -> Reconciliation:
+    """Compare every linked pair of systems (see module docstring).
+
+    ``rules`` (from ``hub.finance.fields.field_rules``) say which fields the hub keeps
+    in step between two systems; without them every field both copies hold is compared.
+    """
+    rules = rules or FieldRules()
     result = Reconciliation(started_at=datetime.now(UTC))
     for entity, pairs in system_pairs(conn).items():
         for a, b in pairs:
-            result.totals.append(_pair_totals(conn, sql, entity, a, b))
-            result.customers.extend(_customer_totals(conn, sql, entity, a, b))
-            result.mismatches.extend(_mismatches(conn, sql, entity, a, b))
+            pair = _Pair(entity, a, b, _amount_field(conn, sql, rules, entity, a, b))
+            status = STATUS_FIELD.get(entity)
+            compare_status = status is not None and rules.comparable(entity, a, b, status)
+            result.totals.append(_pair_totals(conn, sql, pair))
+            result.customers.extend(_customer_totals(conn, sql, pair))
+            result.mismatches.extend(_mismatches(conn, sql, pair, compare_status))
     return result
 
 
-def _amount(sql: Sql, entity: str, link: Any) -> ColumnElement[int] | None:
-    name = AMOUNT_FIELD.get(entity)
-    return None if name is None else sql.json_cents(link.c["values"], name)
+@dataclass(frozen=True)
+class _Pair:
+    entity: str
+    a: str
+    b: str
+    amount_field: str | None
 
 
-def _pair_totals(conn: Connection, sql: Sql, entity: str, a: str, b: str) -> PairTotals:
-    amount = _amount(sql, entity, LINK)
+def _holds(conn: Connection, sql: Sql, entity: str, system: str, name: str) -> bool:
+    """Whether any of ``system``'s copies of ``entity`` holds a value for ``name``."""
+    found = conn.execute(
+        select(LINK.c.id)
+        .where(
+            LINK.c.entity == entity,
+            LINK.c.connector == system,
+            sql.json_text(LINK.c["values"], name).is_not(None),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def _amount_field(
+    conn: Connection, sql: Sql, rules: FieldRules, entity: str, a: str, b: str
+) -> str | None:
+    """The first amount field of ``entity`` that both systems keep in step and hold."""
+    for name in AMOUNT_FIELDS.get(entity, ()):
+        if (
+            rules.comparable(entity, a, b, name)
+            and _holds(conn, sql, entity, a, name)
+            and _holds(conn, sql, entity, b, name)
+        ):
+            return name
+    return None
+
+
+def _amount(sql: Sql, pair: _Pair, link: Any) -> ColumnElement[int] | None:
+    if pair.amount_field is None:
+        return None
+    return sql.json_cents(link.c["values"], pair.amount_field)
+
+
+def _pair_totals(conn: Connection, sql: Sql, pair: _Pair) -> PairTotals:
+    entity, a, b = pair.entity, pair.a, pair.b
+    amount = _amount(sql, pair, LINK)
     columns: list[Any] = [LINK.c.connector, func.count()]
     if amount is not None:
         columns.append(isum(amount))
@@ -222,14 +272,13 @@ def _pair_totals(conn: Connection, sql: Sql, entity: str, a: str, b: str) -> Pai
         return count, total
 
     (count_a, total_a), (count_b, total_b) = figures(a), figures(b)
-    return PairTotals(entity, a, b, count_a, count_b, total_a, total_b)
+    return PairTotals(entity, a, b, count_a, count_b, total_a, total_b, pair.amount_field)
 
 
-def _customer_totals(
-    conn: Connection, sql: Sql, entity: str, a: str, b: str
-) -> list[CustomerTotals]:
+def _customer_totals(conn: Connection, sql: Sql, pair: _Pair) -> list[CustomerTotals]:
+    entity, a, b = pair.entity, pair.a, pair.b
     _table, _label, customer = _labels(entity)
-    amount = _amount(sql, entity, LINK)
+    amount = _amount(sql, pair, LINK)
 
     def side(system: str, value: Any) -> ColumnElement[int]:
         return isum(case((LINK.c.connector == system, value), else_=0))
@@ -284,7 +333,8 @@ def _pair(entity: str, a: str, b: str) -> tuple[Subquery, Any, Any]:
     return records, la, lb
 
 
-def _mismatches(conn: Connection, sql: Sql, entity: str, a: str, b: str) -> list[Mismatch]:
+def _mismatches(conn: Connection, sql: Sql, pair: _Pair, compare_status: bool) -> list[Mismatch]:
+    entity, a, b = pair.entity, pair.a, pair.b
     records, la, lb = _pair(entity, a, b)
     _table, label, customer = _labels(entity)
     joined = _owned(entity, records)
@@ -296,14 +346,16 @@ def _mismatches(conn: Connection, sql: Sql, entity: str, a: str, b: str) -> list
     checks: list[tuple[str, ColumnElement[bool], Any, Any, Callable[[Any], str | None]]] = [
         ("missing", or_(la.c.id.is_(None), lb.c.id.is_(None)), literal(None), literal(None), str)
     ]
-    both = and_(la.c.id.is_not(None), lb.c.id.is_not(None))
-    if entity in AMOUNT_FIELD:
-        va, vb = _amount(sql, entity, la), _amount(sql, entity, lb)
-        checks.append(("amount", and_(both, va.is_distinct_from(vb)), va, vb, _money_text))  # type: ignore[union-attr]
-    if entity in STATUS_FIELD:
+    va, vb = _amount(sql, pair, la), _amount(sql, pair, lb)
+    if va is not None and vb is not None:
+        held = and_(va.is_not(None), vb.is_not(None))
+        checks.append(("amount", and_(held, va != vb), va, vb, _money_text))
+    if compare_status:
         name = STATUS_FIELD[entity]
         sa_, sb = sql.json_text(la.c["values"], name), sql.json_text(lb.c["values"], name)
-        checks.append(("status", and_(both, sa_.is_distinct_from(sb)), sa_, sb, _text))
+        checks.append(
+            ("status", and_(sa_.is_not(None), sb.is_not(None), sa_ != sb), sa_, sb, _text)
+        )
     found: list[Mismatch] = []
     for kind, condition, value_a, value_b, show in checks:
         rows = conn.execute(
@@ -324,7 +376,7 @@ def _mismatches(conn: Connection, sql: Sql, entity: str, a: str, b: str) -> list
             .order_by(label, records.c.hub_id)
         ).mappings()
         for r in rows:
-            detail = None
+            detail = pair.amount_field if kind == "amount" else None
             if kind == "missing":
                 detail = f"not in {b}" if r["link_a"] is not None else f"not in {a}"
             found.append(_mismatch(kind, entity, a, b, r, show, detail))
@@ -344,7 +396,10 @@ def _tax_mismatches(
         gross = sql.json_cents(link.c["values"], "gross")
         rate = sql.json_text(link.c["values"], "tax_rate")
         expected = sql.with_tax(func.abs(net), rate) - func.abs(net)
-        wrong = or_(net + tax != gross, and_(rate.is_not(None), func.abs(tax) != expected))
+        held = and_(net.is_not(None), tax.is_not(None), gross.is_not(None))
+        wrong = and_(
+            held, or_(net + tax != gross, and_(rate.is_not(None), func.abs(tax) != expected))
+        )
         rows = conn.execute(
             select(
                 records.c.hub_id,
@@ -418,12 +473,12 @@ def _mismatch(
 
 
 def run_reconciliation(
-    engine: Engine, zone: ZoneInfo, *, trigger: str = "manual"
+    engine: Engine, zone: ZoneInfo, *, rules: FieldRules | None = None, trigger: str = "manual"
 ) -> Reconciliation:
     """Reconcile, store the result as a new run (keeping the last ``KEEP_RUNS``), return it."""
     with engine.begin() as conn:
         sql = Sql.of(conn, zone)
-        result = reconcile(conn, sql)
+        result = reconcile(conn, sql, rules)
         result.run_id = str(uuid.uuid4())
         conn.execute(
             insert(RECON_RUN),
@@ -490,6 +545,7 @@ def summary_json(result: Reconciliation) -> dict[str, Any]:
                 "count_b": t.count_b,
                 "total_a": _dec(t.total_a),
                 "total_b": _dec(t.total_b),
+                "field": t.field,
             }
             for t in result.totals
         ],

@@ -23,6 +23,7 @@ from hub.finance.charts import Series, grouped_bars, stacked_bars
 from hub.finance.contracts import FLAG_LABELS, FLAGS, SORTS
 from hub.finance.exports import FORMATS, MEDIA_TYPES, ExportTable
 from hub.finance.exports import render as render_export
+from hub.finance.fields import field_rules
 from hub.finance.reconcile import KINDS, run_reconciliation
 from hub.finance.sql import business_today
 from hub.web.deps import require_role
@@ -334,7 +335,10 @@ def reconciliation(
 def reconcile_now(request: Request, user: User = Depends(finance_user)) -> Response:
     """Run a reconciliation now and show it."""
     state = hub_state(request)
-    run_reconciliation(state.engine, state.settings.zone, trigger=f"user:{user.name}")
+    settings = state.effective()
+    run_reconciliation(
+        state.engine, settings.zone, rules=field_rules(settings), trigger=f"user:{user.name}"
+    )
     return RedirectResponse("/finance/reconciliation?ran=1", status_code=303)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import finance_dataset as ds
 from finance_dataset import SHANGHAI, sql_for
 from sqlalchemy import Engine, update
 
+from hub.finance.fields import field_rules
 from hub.finance.reconcile import (
     latest_run,
     reconcile,
@@ -16,6 +18,7 @@ from hub.finance.reconcile import (
     system_pairs,
 )
 from hub.finance.sql import LINK
+from hub.settings import Settings
 
 
 def test_pairs_come_from_the_links(finance_engine: Engine) -> None:
@@ -133,3 +136,55 @@ def _fix_everything(engine: Engine) -> None:
             "status": "issued",
         }
         conn.execute(update(LINK).where(LINK.c.hub_id == "I10").values(values=fixed))
+
+
+def _demo_like_settings() -> Settings:
+    """crm (Zoho) and erp (Kingdee) bound as in the demo, with the repository's mappings."""
+    bindings = [
+        ("crm", "accounts", "both"),
+        ("erp", "customers", "both"),
+        ("crm", "contracts", "both"),
+        ("erp", "contracts", "both"),
+        ("crm", "contract_milestones", "both"),
+        ("erp", "invoices", "in"),
+        ("crm", "invoices", "out"),
+        ("erp", "payments", "in"),
+        ("crm", "payments", "out"),
+    ]
+    return Settings(
+        mappings_dir=Path(__file__).resolve().parents[3] / "mappings",
+        connectors={"crm": {"type": "zoho-crm"}, "erp": {"type": "kingdee"}},
+        pipelines={
+            "crm-erp": {
+                "streams": [{"connector": c, "stream": s, "direction": d} for c, s, d in bindings]
+            }
+        },
+    )
+
+
+def test_field_rules_follow_the_mappings() -> None:
+    rules = field_rules(_demo_like_settings())
+    # Kingdee's sales-order status is its approval state, read in only, and the CRM owns contracts
+    assert not rules.comparable("contract", "crm", "erp", "status")
+    assert rules.comparable("contract", "crm", "erp", "amount")
+    # Kingdee owns the customer's forbid status, so a difference there is real
+    assert rules.comparable("customer", "crm", "erp", "status")
+    # invoices reach the CRM as net lines: the CRM's gross is Zoho's own sum, never written
+    assert not rules.comparable("invoice", "crm", "erp", "gross")
+    assert rules.comparable("invoice", "crm", "erp", "net")
+    assert rules.comparable("invoice", "crm", "other", "net")  # unknown systems: compared
+
+
+def test_reconcile_with_field_rules(finance_engine: Engine) -> None:
+    rules = field_rules(_demo_like_settings())
+    with finance_engine.connect() as conn:
+        result = reconcile(conn, sql_for(finance_engine), rules)
+    assert {(m.entity, m.hub_id, m.kind) for m in result.mismatches} == {
+        ("customer", "C3", "missing"),
+        ("invoice", "I3", "missing"),
+        ("invoice", "I10", "tax"),
+        ("payment", "P4", "missing"),
+    }
+    invoices = next(t for t in result.totals if t.entity == "invoice")
+    assert invoices.field == "net"
+    assert (invoices.total_a, invoices.total_b) == (Decimal("135433.95"), Decimal("145433.95"))

@@ -59,7 +59,6 @@ PG = {
     "pct_of": "CAST(ROUND(({amount}) * CAST({pct} AS NUMERIC) / 100) AS BIGINT)",
     "tax_of": "CAST(ROUND(({net}) * CAST({rate} AS NUMERIC)) AS BIGINT)",
     "agg": "string_agg({x}, ', ' ORDER BY {x})",
-    "distinct": "IS DISTINCT FROM",
 }
 SQLITE = {
     "today": "date('now', '+8 hours')",
@@ -70,7 +69,6 @@ SQLITE = {
     "pct_of": "((({amount}) * CAST(ROUND(CAST({pct} AS REAL) * 10000) AS INTEGER) + 500000) / 1000000)",
     "tax_of": "((({net}) * CAST(ROUND(CAST({rate} AS REAL) * 10000) AS INTEGER) + 5000) / 10000)",
     "agg": "group_concat({x}, ', ')",
-    "distinct": "IS NOT",
 }
 
 
@@ -258,20 +256,18 @@ def _side(d: dict[str, str], alias: str) -> dict[str, str]:
     def cents(key: str) -> str:
         return d["json_cents"].format(col=values, key=key)
 
-    tax_due = d["tax_of"].format(
-        net=f"ABS({cents('net')})", rate=d["json_text"].format(col=values, key="tax_rate")
-    )
+    rate = d["json_text"].format(col=values, key="tax_rate")
+    tax_due = d["tax_of"].format(net=f"ABS({cents('net')})", rate=rate)
     return {
-        "amount": (
-            f"CASE WHEN r.entity = 'invoice' THEN {cents('gross')} "
-            f"WHEN r.entity IN ('contract', 'payment', 'milestone') THEN {cents('amount')} END"
-        ),
+        "gross": f"CASE WHEN r.entity = 'invoice' THEN {cents('gross')} END",
+        "net": f"CASE WHEN r.entity = 'invoice' THEN {cents('net')} END",
+        "amount": f"CASE WHEN r.entity IN ('contract', 'payment', 'milestone') THEN {cents('amount')} END",
         "status": d["json_text"].format(col=values, key="status"),
         "tax_wrong": (
             f"CASE WHEN r.entity <> 'invoice' OR {alias}.id IS NULL THEN 0 "
+            f"WHEN {cents('net')} IS NULL OR {cents('tax')} IS NULL OR {cents('gross')} IS NULL THEN 0 "
             f"WHEN {cents('net')} + {cents('tax')} <> {cents('gross')} THEN 1 "
-            f"WHEN {d['json_text'].format(col=values, key='tax_rate')} IS NOT NULL "
-            f"AND ABS({cents('tax')}) <> {tax_due} THEN 1 ELSE 0 END"
+            f"WHEN {rate} IS NOT NULL AND ABS({cents('tax')}) <> {tax_due} THEN 1 ELSE 0 END"
         ),
     }
 
@@ -298,17 +294,29 @@ owners AS (
     UNION ALL SELECT 'milestone', m.id, k.customer_id
               FROM milestone m LEFT JOIN contract k ON k.id = m.contract_id
 ),
-cmp AS (
+sides AS (
     SELECT r.entity, r.hub_id, r.system_a, r.system_b,
            la.id AS link_a, lb.id AS link_b,
            la.remote_id AS remote_id_a, lb.remote_id AS remote_id_b,
            la.last_run_id AS last_run_a, lb.last_run_id AS last_run_b,
-           {a["amount"]} AS amount_a, {b["amount"]} AS amount_b,
+           {a["gross"]} AS gross_a, {b["gross"]} AS gross_b,
+           {a["net"]} AS net_a, {b["net"]} AS net_b,
+           {a["amount"]} AS other_a, {b["amount"]} AS other_b,
            {a["status"]} AS status_a, {b["status"]} AS status_b,
            {a["tax_wrong"]} AS tax_wrong_a, {b["tax_wrong"]} AS tax_wrong_b
     FROM recs r
     LEFT JOIN link la ON la.entity = r.entity AND la.hub_id = r.hub_id AND la.connector = r.system_a
     LEFT JOIN link lb ON lb.entity = r.entity AND lb.hub_id = r.hub_id AND lb.connector = r.system_b
+),
+cmp AS (
+    SELECT s.*,
+           CASE WHEN s.entity <> 'invoice' THEN s.other_a
+                WHEN s.gross_a IS NOT NULL AND s.gross_b IS NOT NULL THEN s.gross_a
+                ELSE s.net_a END AS amount_a,
+           CASE WHEN s.entity <> 'invoice' THEN s.other_b
+                WHEN s.gross_a IS NOT NULL AND s.gross_b IS NOT NULL THEN s.gross_b
+                ELSE s.net_b END AS amount_b
+    FROM sides s
 )
 SELECT cmp.entity, cmp.hub_id, o.customer_id, cmp.system_a, cmp.system_b,
        cmp.remote_id_a, cmp.remote_id_b,
@@ -317,8 +325,8 @@ SELECT cmp.entity, cmp.hub_id, o.customer_id, cmp.system_a, cmp.system_b,
        cmp.last_run_a, cmp.last_run_b,
        CASE WHEN cmp.link_a IS NULL THEN 'missing_in_a'
             WHEN cmp.link_b IS NULL THEN 'missing_in_b'
-            WHEN cmp.amount_a {d["distinct"]} cmp.amount_b THEN 'amount'
-            WHEN cmp.status_a {d["distinct"]} cmp.status_b THEN 'status'
+            WHEN cmp.amount_a <> cmp.amount_b THEN 'amount'
+            WHEN cmp.status_a <> cmp.status_b THEN 'status'
             WHEN cmp.tax_wrong_a = 1 OR cmp.tax_wrong_b = 1 THEN 'tax'
             ELSE 'ok' END AS result
 FROM cmp
