@@ -1,0 +1,198 @@
+"""A Celery worker dies at seeded crash points mid-run; a healthy worker takes the pipeline over.
+
+Scale-out as operations run it: PostgreSQL (a private schema), Redis (a private
+database number, key prefix and queue), ``synchub worker`` processes. Each doomed
+worker is started with ``SYNCHUB_CRASH_AT`` naming one point, a run is sent to the
+queue, the worker picks it up and dies whole at that point (SIGKILL: no lease
+release, no run closed). Its lease lapses; the next worker's run takes it over,
+closes the dead run as abandoned and resumes from the stored cursors. In the end
+the stores equal the fault-free run and no run is left open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from reliability_crash import STAGES, KillPlan
+from reliability_refs import References
+from reliability_report import write_result
+from reliability_scenarios import PIPELINE, SCENARIOS, Deployment, deploy
+from reliability_snapshot import take_snapshot
+from sqlalchemy import Engine, select
+
+from hub.scheduling.names import lease_name
+from hub.scheduling.service import celery_app
+from hub.settings import load_settings
+from hub.store import Run
+from hub.sync import crashpoints
+from jobs.celery_app import CeleryDispatcher
+from jobs.leases import LeaseManager
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+PG_URL = os.environ.get("SYNCHUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS = "redis://127.0.0.1:6379/12"  # this suite's own database number on the shared Redis
+SYNCHUB = str(Path(sys.executable).with_name("synchub"))
+TARGET = "hub.scheduling.tasks:run_pipeline_job"
+KILLS = 3
+RUN = Run.__table__  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def pg_store(pg_schema: str) -> Callable[[Path], tuple[str, Engine]]:
+    """A store factory for ``deploy``: the test's private, upgraded PostgreSQL schema."""
+    from hub.store import make_engine, upgrade
+
+    def make(folder: Path) -> tuple[str, Engine]:
+        url = f"{PG_URL}?options=-csearch_path%3D{pg_schema}"
+        engine = make_engine(url)
+        upgrade(engine)
+        return url, engine
+
+    return make
+
+
+@pytest.fixture
+def prefix() -> Iterator[str]:
+    """A private key prefix and queue on the shared Redis, emptied afterwards."""
+    import redis
+
+    value = f"rel{uuid.uuid4().hex[:8]}:"
+    yield value
+    client = redis.Redis.from_url(REDIS)
+    with contextlib.closing(client):
+        keys = list(client.scan_iter(match=f"{value}*", count=500))
+        if keys:
+            client.delete(*keys)
+
+
+def scale_out(deployment: Deployment, prefix: str) -> None:
+    """Turn the deployment's hub.yaml into a scale-out one (broker, short leases)."""
+    config: dict[str, Any] = yaml.safe_load(deployment.config_file.read_text(encoding="utf-8"))
+    config["broker_url"] = REDIS
+    config["scheduling"] = {
+        "lease_seconds": 2,
+        "poll_seconds": 0.25,
+        "broker_queue": f"{prefix}runs",
+        "broker_key_prefix": prefix,
+        "worker_concurrency": 1,
+    }
+    deployment.config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    deployment.settings = load_settings(deployment.config_file)
+
+
+def worker(deployment: Deployment, log: Path, crash_at: str | None) -> subprocess.Popen[bytes]:
+    """``synchub worker`` as an operator starts it, armed to die at ``crash_at``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCHUB_")}
+    env["SYNCHUB_CONFIG"] = str(deployment.config_file)
+    if crash_at:
+        env[crashpoints.ENV] = crash_at
+    with log.open("wb") as handle:
+        return subprocess.Popen(
+            [SYNCHUB, "worker"], env=env, stdout=handle, stderr=subprocess.STDOUT
+        )
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str, log: Path) -> Any:
+    """Poll state another process writes until it holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+    raise AssertionError(f"timed out waiting for {what}\n--- {log.name} ---\n{tail}")
+
+
+def runs(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(RUN).order_by(RUN.c.started_at)).mappings()]
+
+
+def test_workers_killed_mid_run_under_celery_are_taken_over_and_nothing_is_lost(
+    pg_store: Callable[[Path], tuple[str, Engine]],
+    prefix: str,
+    references: References,
+    deployed: list[Deployment],
+    tmp_path: Path,
+) -> None:
+    deployment = deploy(SCENARIOS["zoho-crm"], tmp_path, pg_store)
+    deployed.append(deployment)
+    scale_out(deployment, prefix)
+    reference = references.get("zoho-crm")
+    plan = KillPlan(1299, reference.stage_counts)
+    points = [plan.next() for _ in range(KILLS)]
+    dispatcher = CeleryDispatcher(celery_app(deployment.settings))
+    leases = LeaseManager(deployment.engine)
+    kills: Counter[str] = Counter()
+    for n, spec in enumerate(points):
+        log = tmp_path / f"worker-{n}.log"
+        doomed = worker(deployment, log, spec)
+        try:
+            dispatcher.dispatch(TARGET, {"pipeline": PIPELINE, "trigger": "schedule"})
+            code = doomed.wait(timeout=120)
+        finally:
+            if doomed.poll() is None:
+                doomed.kill()
+                doomed.wait()
+        assert code == -signal.SIGKILL, (spec, log.read_text(errors="replace")[-3000:])
+        kills[spec.split(":")[0]] += 1
+        wait_for(lambda: leases.holder(lease_name(PIPELINE)) is None, 30, "the lease to lapse", log)
+
+    log = tmp_path / "worker-healthy.log"
+    healthy = worker(deployment, log, None)
+    try:
+        sent = datetime.now(UTC)
+        dispatcher.dispatch(TARGET, {"pipeline": PIPELINE, "trigger": "schedule"})
+        wait_for(
+            lambda: any(
+                r["started_at"] >= sent and r["status"] in ("succeeded", "partial")
+                for r in runs(deployment.engine)
+            ),
+            120,
+            "the healthy worker's run",
+            log,
+        )
+    finally:
+        healthy.send_signal(signal.SIGTERM)
+        healthy.wait(timeout=60)
+
+    history = runs(deployment.engine)
+    assert [r["id"] for r in history if r["status"] == "running"] == []
+    abandoned = [r for r in history if "abandoned" in (r["error"] or "")]
+    assert len(abandoned) == KILLS, [(r["status"], r["error"]) for r in history]
+
+    deployment.run_until_quiet()
+    snapshot = take_snapshot(deployment)
+    problems = snapshot.differences(reference.snapshot)
+    assert problems == [], "\n".join(problems[:20])
+    assert snapshot.unaccounted == []
+    assert snapshot.silent_letters == []
+    assert set(kills) <= set(STAGES)
+    write_result(
+        "crash",
+        "crm-erp--celery",
+        {
+            "pipeline": "crm-erp",
+            "store": "PostgreSQL",
+            "runner": "Celery worker (Redis)",
+            "equal": True,
+            "attempts": [f"{p}->-9" for p in points],
+            "kills": dict(kills),
+            "abandoned_runs_closed": len(abandoned),
+        },
+    )

@@ -1,0 +1,208 @@
+"""The faults of the fault suite: how each is armed on the target sandbox, and what it hit.
+
+Most faults are the SDK's one-shot switches (``FaultPlan.inject``) queued as the
+n-th request to the target arrives, for a spread of n across the first run, so
+they land on logins, list pages and writes alike. The rest are armed on the
+wire tap (``reliability_wire``) or through the sandbox's own control hooks
+(``expire_credentials``).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from reliability_wire import WireTap
+
+SLOW_TIMEOUT = 0.4
+"""The target's HTTP timeout in the slow-response scenario (seconds, real)."""
+SLOW_BY = 1.2
+"""How long a slow response takes (past the timeout; the vendor still does the work)."""
+LONG_STORM = 8
+"""429s in a row beyond the SDK's six attempts: the run fails and the next one resumes."""
+
+
+@dataclass
+class Hits:
+    """Requests a fault was applied to, as (method, path)."""
+
+    requests: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, method: str, path: str) -> None:
+        self.requests.append((method, path))
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One fault of the matrix: its name, what it does, how to arm it."""
+
+    name: str
+    title: str
+    effect: str
+    """What the vendor does, in a sentence (for docs/reliability.md)."""
+    arm: Callable[[WireTap, Any, list[int]], Hits]
+    http: dict[str, Any] | None = None
+    waits_for_vendor_hint: bool = False
+
+
+def ordinals(
+    first_run_requests: int, rng: random.Random | None = None, count: int = 6
+) -> list[int]:
+    """Request numbers to fault: spread over the first run (seeded at random for the soak)."""
+    last = max(count + 1, first_run_requests)
+    if rng is not None:
+        return sorted(rng.sample(range(2, last + 1), min(count, last - 1)))
+    step = max(1, last // count)
+    return list(range(2, last + 1, step))[:count]
+
+
+def _queue(kind: str, **options: Any) -> Callable[[WireTap, Any, list[int]], Hits]:
+    def arm(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
+        hits = Hits()
+        wanted = set(at)
+
+        def fire(tap: WireTap, n: int, method: str, path: str) -> None:
+            if n in wanted:
+                times = options.get("times", 1)
+                if kind == "rate_limit" and options.get("long") and n == min(wanted):
+                    times = LONG_STORM
+                extra = {k: v for k, v in options.items() if k not in ("times", "long")}
+                tap.sandbox.faults.inject(kind, times=times, **extra)  # type: ignore[arg-type]
+                hits.add(method, path)
+
+        tap.on("", fire)
+        return hits
+
+    return arm
+
+
+def _server_errors(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
+    hits = Hits()
+    statuses = dict(zip(at, [503, 500, 502, 503, 504, 500, 502, 503], strict=False))
+
+    def fire(tap: WireTap, n: int, method: str, path: str) -> None:
+        if n in statuses:
+            tap.sandbox.faults.inject("status", times=2, status=statuses[n])
+            hits.add(method, path)
+
+    tap.on("", fire)
+    return hits
+
+
+def _expire(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
+    """Credentials die as a list page is asked for (mid-read) and as a write arrives."""
+    hits = Hits()
+    pages = {2, 4}
+
+    def on_page(tap: WireTap, n: int, method: str, path: str) -> None:
+        if n in pages:
+            tap.sandbox.expire_credentials()
+            hits.add(method, path)
+
+    def on_write(tap: WireTap, n: int, method: str, path: str) -> None:
+        if n == 1 and method in ("POST", "PUT"):
+            tap.sandbox.expire_credentials()
+            hits.add(method, path)
+
+    tap.on(scenario.list_path, on_page, scenario.list_method)
+    tap.on(scenario.write_path, on_write)
+    return hits
+
+
+def _partial_batch(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
+    hits = Hits()
+    rule = tap.spoil_row(scenario.write_path, single=not scenario.batch_writes)
+
+    def note(tap: WireTap, n: int, method: str, path: str) -> None:
+        if rule.done is not None and not hits.requests:
+            hits.add(method, path)
+
+    tap.on(scenario.write_path, note)
+    hits.rule = rule  # type: ignore[attr-defined]
+    return hits
+
+
+def _repeat(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
+    hits = Hits()
+    rule = tap.repeat_across_pages(scenario.list_path, scenario.list_method)
+    hits.rule = rule  # type: ignore[attr-defined]
+    return hits
+
+
+FAULTS: dict[str, Fault] = {
+    f.name: f
+    for f in (
+        Fault(
+            "rate-limit-retry-after",
+            "429 storm with Retry-After",
+            "three rate-limit answers in a row at six points of the run, each saying to wait 7 s "
+            "(header or body, as the vendor does)",
+            _queue("rate_limit", times=3, retry_after=7.0),
+            waits_for_vendor_hint=True,
+        ),
+        Fault(
+            "rate-limit-no-wait",
+            "429 storm without Retry-After",
+            "rate-limit answers that name no wait: eight in a row once (past the SDK's six "
+            "attempts), then three in a row at five more points",
+            _queue("rate_limit", times=3, retry_after=None, long=True),
+        ),
+        Fault(
+            "server-errors",
+            "5xx bursts",
+            "two 500/502/503/504 answers in a row at six points of the run",
+            _server_errors,
+        ),
+        Fault(
+            "reset-mid-body",
+            "connection reset mid-body",
+            "the vendor does the work, sends half the answer and drops the connection, at six "
+            "points (writes included: the outcome is unknown to the hub)",
+            _queue("reset"),
+        ),
+        Fault(
+            "slow-past-timeout",
+            "slow response past the timeout",
+            f"the answer takes {SLOW_BY} s against a {SLOW_TIMEOUT} s client timeout, at six "
+            "points; the vendor still does the work after the client gave up",
+            _queue("timeout", seconds=SLOW_BY),
+            http={"timeout": SLOW_TIMEOUT},
+        ),
+        Fault(
+            "truncated-body",
+            "truncated body",
+            "the vendor does the work and the answer is cut in half (Content-Length says so), "
+            "at six points",
+            _queue("truncate"),
+        ),
+        Fault(
+            "non-json-body",
+            "non-JSON body",
+            "a 200 whose body is a proxy's HTML page or the vendor's own error text, at six points",
+            _queue("non_json"),
+        ),
+        Fault(
+            "expired-credentials",
+            "session or token expired mid-page",
+            "every session or token the vendor issued dies as the 2nd and 4th list pages are "
+            "asked for and as the first write arrives",
+            _expire,
+        ),
+        Fault(
+            "partial-batch",
+            "batch where some rows fail",
+            "one row of a multi-row write reaches the vendor empty and is refused alone; "
+            "the others are written",
+            _partial_batch,
+        ),
+        Fault(
+            "repeated-across-pages",
+            "record returned twice across pages",
+            "the last record of a list page comes back first on the next page (an offset "
+            "window shifted by an insert)",
+            _repeat,
+        ),
+    )
+}
