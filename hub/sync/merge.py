@@ -7,11 +7,7 @@ Per field: changed only remotely -> take it; changed only in the hub -> keep it
 (push will send it); changed on both sides to different values -> the owner
 settles it, or the pipeline's policy (newest wins, or hold for a person). The
 first time two systems' records are linked their differing values are not a
-race between edits, so ownership settles them whatever the policy. A record the
-hub itself created remotely is different: on its first read-back, a field the
-create did not send holds the vendor's default (a new ZenTao execution is
-``wait``, a Jira resolution date is the moment of the create), not someone's
-decision, so the hub keeps its value and only fills its gaps.
+race between edits, so ownership settles them whatever the policy.
 """
 
 from __future__ import annotations
@@ -42,13 +38,11 @@ def merge(
     policy: ConflictPolicy,
     remote_is_newer: bool,
     fields: Iterable[str] | None = None,
-    created_here: bool = False,
 ) -> MergeResult:
     """Decide, field by field, in JSON form (see module docstring).
 
     ``owned_here(field)`` answers True when this remote owns the field, False when
-    another system (or the hub) does, None when nobody does. ``created_here``: the
-    hub created this remote record and has not read it since.
+    another system (or the hub) does, None when nobody does.
     """
     result = MergeResult()
     if hub is None:  # a new record: everything comes from the remote
@@ -65,8 +59,6 @@ def merge(
             if current is None:
                 result.apply.add(name)
             continue
-        if previous is _ABSENT and created_here:
-            continue  # a vendor default on a record the hub created, not an edit
         remote_changed = previous is _ABSENT or remote != previous
         hub_changed = previous is _ABSENT or current != previous
         if not remote_changed:

@@ -24,7 +24,7 @@ from hub.sync.context import Binding, RunContext
 from hub.sync.matching import key_value
 from hub.sync.merge import merge
 from hub.sync.names import normalise_name
-from hub.sync.values import CREATED_UNREAD, json_values, stable_hash
+from hub.sync.values import json_values, stable_hash
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RETRY_BACKOFF = timedelta(minutes=5)
@@ -267,7 +267,6 @@ class PagePull:
             owned_here=self._owned_here,
             policy=self.ctx.pipeline.conflict_policy,
             remote_is_newer=self._remote_is_newer(record, row),
-            created_here=link is not None and link["hash"] == CREATED_UNREAD,
         )
         if row is None:
             hub_id = self._insert(normalised, item.extra)

@@ -8,17 +8,18 @@ and the push cursor are written in one transaction once the vendor answered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.sdk import Capability, WriteRequest, WriteResult
 from hub.mapping import MappingError
 from hub.model import canonical_fields
 from hub.sync import crashpoints, repo
+from hub.sync.answers import answered_values
 from hub.sync.context import Binding, RunContext
 from hub.sync.matching import key_value, waiting_twins
 from hub.sync.pull_page import dead_letter_row, inbound_keys
-from hub.sync.values import CREATED_UNREAD, json_values, stable_hash
+from hub.sync.values import json_values, stable_hash
 
 PUSH = "push"
 CHANGE_BATCH = 1000
@@ -32,6 +33,8 @@ class Planned:
     request: WriteRequest
     sent: dict[str, Any]
     link: dict[str, Any] | None
+    canonical: dict[str, Any] = field(default_factory=dict)
+    """The hub's values of the record (model form), for reading a create's answer."""
 
 
 async def push_binding(ctx: RunContext, binding: Binding) -> None:
@@ -171,7 +174,7 @@ def _plan(ctx: RunContext, binding: Binding, conn: Any, hub_ids: list[str]) -> l
                 ),
             )
             continue
-        planned.append(Planned(hub_id, request, sent, link))
+        planned.append(Planned(hub_id, request, sent, link, values))
     for removed in repo.resolve_dead_letters(
         conn, binding.instance, binding.spec.stream, "out", hub_ids=in_step
     ):
@@ -285,10 +288,12 @@ def _record_results(
                 f"{binding.key}: write of {item.hub_id} succeeded without a remote id"
             )
         values = {**((item.link or {}).get("values") or {}), **item.sent}
-        unread = item.link is None or item.link["hash"] == CREATED_UNREAD
+        if item.request.remote_id is None and result.record:  # its defaults are no edits
+            answered = answered_values(binding, result.record, item.canonical, item.sent)
+            values = {**answered, **values}
         common = {
             "values": values,
-            "hash": CREATED_UNREAD if unread else stable_hash({k: values.get(k) for k in keys}),
+            "hash": stable_hash({k: values.get(k) for k in keys}),
             "last_run_id": ctx.run_id,
             "updated_at": now,
         }

@@ -15,13 +15,6 @@ from enum import Enum
 from typing import Any
 
 _PLAIN = frozenset({str, int, bool, type(None)})
-CREATED_UNREAD = "created-unread"
-"""The hash of a link whose remote record the hub created and has not read back since.
-
-It never equals a real hash, so the first read-back always goes through the merge,
-which then takes the vendor's defaults for fields the create did not send as the
-starting point rather than as edits (``merge(created_here=True)``).
-"""
 
 
 def to_json_value(value: Any) -> Any:
