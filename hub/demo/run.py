@@ -1,9 +1,11 @@
-"""``synchub demo``: start the CRM and finance sandboxes with seeded data, sync both ways, report.
+"""``synchub demo``: start the CRM, finance and project-tool sandboxes with seeded data, sync, report.
 
 Everything runs on this machine: the vendor simulators on 127.0.0.1, the store in
 a SQLite file under ``var/demo/``. Each demo starts fresh (the sandboxes keep
 their data in memory, so an old store would point at records that no longer
-exist).
+exist). Two pipelines: ``crm-erp`` (the CRM and the finance system) and
+``crm-delivery`` (CRM contracts and milestones to the project tool, delivery
+status back); ``hub.demo.variants`` lists the systems each can use.
 """
 
 from __future__ import annotations
@@ -21,6 +23,17 @@ from connectors.sdk import registry
 from connectors.sdk.fakedata import Universe, build_universe
 from connectors.sdk.sandbox import Sandbox, SandboxServer
 from hub.demo.universe import DemoPlan, split
+from hub.demo.variants import (
+    CRM,
+    DELIVERY_PIPELINE,
+    EMPTY,
+    ERP,
+    PIPELINE,
+    PM,
+    System,
+    delivery_tool,
+    finance_system,
+)
 from hub.model import ENTITIES
 from hub.settings import Settings, load_settings
 from hub.store import make_engine, upgrade
@@ -28,32 +41,39 @@ from hub.sync import repo
 from hub.sync.context import RunObserver
 from hub.sync.runner import RunResult, run_pipeline
 
-PIPELINE = "crm-erp"
-CRM, ERP = "crm", "erp"
-BINDINGS: tuple[tuple[str, str, str], ...] = (
-    (CRM, "accounts", "both"),
-    (ERP, "customers", "both"),
-    (CRM, "contacts", "both"),
-    (CRM, "contracts", "both"),
-    (ERP, "contracts", "both"),
-    (CRM, "contract_milestones", "both"),
-    (ERP, "invoices_special", "in"),
-    (ERP, "invoices_normal", "in"),
-    (CRM, "invoices", "out"),
-    (ERP, "payments", "in"),
-    (CRM, "payments", "out"),
-)
+__all__ = [
+    "BINDINGS",
+    "CRM",
+    "DELIVERY_PIPELINE",
+    "ERP",
+    "PIPELINE",
+    "PM",
+    "Demo",
+    "initial_sync",
+    "run_demo_sync",
+    "start",
+    "store_summary",
+]
+BINDINGS = finance_system("kingdee").bindings
+"""The default ``crm-erp`` pipeline's bindings (Zoho CRM <-> Kingdee)."""
 
 
 @dataclass
 class Demo:
-    """A running demo: its sandboxes, settings and store."""
+    """A running demo: its sandboxes, settings and store, and which systems it runs."""
 
     plan: DemoPlan
     servers: dict[str, SandboxServer]
     settings: Settings
     engine: Engine
     config_file: Path
+    finance: str = "kingdee"
+    delivery: str | None = "jira"
+
+    @property
+    def pipelines(self) -> list[str]:
+        """The pipelines, in the order the demo runs them."""
+        return list(self.settings.pipelines)
 
     def stop(self) -> None:
         """Stop the sandboxes."""
@@ -62,34 +82,55 @@ class Demo:
 
 
 def start(
-    folder: Path, *, seed: int = 2026, companies: int = 300, ports: dict[str, int] | None = None
+    folder: Path,
+    *,
+    seed: int = 2026,
+    companies: int = 300,
+    ports: dict[str, int] | None = None,
+    finance: str = "kingdee",
+    delivery: str | None = "jira",
 ) -> Demo:
-    """Start both sandboxes, write the demo's settings file, create a fresh store."""
+    """Start the sandboxes, write the demo's settings file, create a fresh store.
+
+    ``finance`` and ``delivery`` pick the variants (``hub.demo.variants``);
+    ``delivery=None`` leaves the project tool and the ``crm-delivery`` pipeline out.
+    """
+    erp = finance_system(finance)
+    pm = delivery_tool(delivery) if delivery is not None else None
     folder.mkdir(parents=True, exist_ok=True)
     plan = split(build_universe(seed, companies))
     ports = ports or {}
     servers = {
         CRM: _serve("zoho-crm", plan.crm, seed, ports.get(CRM, 0)),
-        ERP: _serve("kingdee", plan.erp, seed, ports.get(ERP, 0)),
+        ERP: _serve(erp.connector, plan.erp, seed, ports.get(ERP, 0), erp),
     }
+    if pm is not None:
+        servers[PM] = _serve(pm.connector, EMPTY, seed, ports.get(PM, 0), pm)
     database = folder / "demo.db"
     for leftover in folder.glob("demo.db*"):
         leftover.unlink()
+    types = {CRM: "zoho-crm", ERP: erp.connector} | ({PM: pm.connector} if pm else {})
+    pipelines: dict[str, Any] = {
+        PIPELINE: _pipeline(
+            f"Zoho CRM <-> {erp.title}: customers, contracts, milestones, invoices, payments",
+            erp,
+            interval=15,
+        )
+    }
+    if pm is not None:
+        pipelines[DELIVERY_PIPELINE] = _pipeline(
+            f"Zoho CRM contracts and milestones -> {pm.title}; delivery status back",
+            pm,
+            interval=5,
+        )
     config = {
         "database_url": f"sqlite:///{database}",
         "data_dir": str(folder),
         "connectors": {
-            CRM: {"type": "zoho-crm", "config": servers[CRM].connector_config()},
-            ERP: {"type": "kingdee", "config": servers[ERP].connector_config()},
+            name: {"type": types[name], "config": server.connector_config()}
+            for name, server in servers.items()
         },
-        "pipelines": {
-            PIPELINE: {
-                "description": "Zoho CRM <-> Kingdee K/3 Cloud: customers, contracts, milestones, invoices, payments",
-                "conflict_policy": "owner_wins",
-                "schedule": {"interval_minutes": 15, "timezone": "Asia/Shanghai"},
-                "streams": [{"connector": c, "stream": s, "direction": d} for c, s, d in BINDINGS],
-            }
-        },
+        "pipelines": pipelines,
     }
     config_file = folder / "hub.yaml"
     header = "# Written by `synchub demo`: sandbox credentials only, regenerated on every demo.\n"
@@ -99,21 +140,35 @@ def start(
     settings = load_settings(config_file)
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    return Demo(plan, servers, settings, engine, config_file)
+    return Demo(plan, servers, settings, engine, config_file, finance, delivery)
 
 
-def _serve(connector: str, universe: Universe, seed: int, port: int) -> SandboxServer:
+def _pipeline(description: str, system: System, *, interval: int) -> dict[str, Any]:
+    return {
+        "description": description,
+        "conflict_policy": "owner_wins",
+        "schedule": {"interval_minutes": interval, "timezone": "Asia/Shanghai"},
+        "streams": [{"connector": c, "stream": s, "direction": d} for c, s, d in system.bindings],
+    }
+
+
+def _serve(
+    connector: str, universe: Universe, seed: int, port: int, system: System | None = None
+) -> SandboxServer:
     cls = registry.load(connector)
     if not cls.sandbox:
         raise RuntimeError(f"connector {connector} ships no sandbox")
-    sandbox: Sandbox = registry.resolve(cls.sandbox)(seed=seed, universe=universe)
+    options = system.sandbox_options if system else {}
+    sandbox: Sandbox = registry.resolve(cls.sandbox)(seed=seed, universe=universe, **options)
     return SandboxServer(sandbox, port=port).start()
 
 
-async def initial_sync(demo: Demo, observer: RunObserver | None = None) -> RunResult:
-    """The first run of the demo pipeline (both ways)."""
+async def initial_sync(
+    demo: Demo, observer: RunObserver | None = None, pipeline: str = PIPELINE
+) -> RunResult:
+    """A run of one of the demo's pipelines (the CRM-finance one unless named)."""
     return await run_pipeline(
-        demo.settings, demo.engine, PIPELINE, observer=observer, trigger="demo"
+        demo.settings, demo.engine, pipeline, observer=observer, trigger="demo"
     )
 
 

@@ -17,7 +17,7 @@ import httpx
 from sqlalchemy import select
 
 from connectors.sdk.sandbox import SandboxServer
-from hub.demo.run import CRM, ERP, PIPELINE, Demo
+from hub.demo.run import CRM, ERP, PIPELINE, PM, Demo
 from hub.settings import Settings
 from hub.sync import repo
 from hub.sync.runner import RunResult, run_pipeline
@@ -161,8 +161,13 @@ class Hub:
     def erp(self) -> SandboxServer:
         return self.demo.servers[ERP]
 
-    def run(self, **kwargs: Any) -> RunResult:
-        result = asyncio.run(run_pipeline(self.settings, self.demo.engine, PIPELINE, **kwargs))
+    @property
+    def pm(self) -> SandboxServer:
+        """The project tool's sandbox (demos started with a delivery tool)."""
+        return self.demo.servers[PM]
+
+    def run(self, pipeline: str = PIPELINE, **kwargs: Any) -> RunResult:
+        result = asyncio.run(run_pipeline(self.settings, self.demo.engine, pipeline, **kwargs))
         assert result.error is None, result.error
         return result
 
