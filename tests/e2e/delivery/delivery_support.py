@@ -84,7 +84,7 @@ def sign_contract(zoho: ZohoUser, number: str) -> SignedContract:
 def crm_milestone_row(zoho: ZohoUser, contract: SignedContract, name: str) -> dict[str, Any]:
     """The contract's milestone subform row as Zoho shows it now."""
     rows = zoho.get("Contracts", contract.record_id)["Milestones"]
-    return next(row for row in rows if row["Milestone_Name"] == name)  # type: ignore[no-any-return]
+    return next(row for row in rows if row["Milestone_Name"] == name)
 
 
 def pm_remote_id(hub: Hub, contract: SignedContract, name: str) -> str:
