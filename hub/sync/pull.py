@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import aclosing
 from datetime import datetime, timedelta
+from typing import Any
 
 from connectors.sdk import Capability
 from hub.sync import crashpoints, repo
@@ -15,6 +16,7 @@ from hub.sync.context import Binding, RunContext
 from hub.sync.deletes import apply_deletions
 from hub.sync.pull_page import PagePull
 from hub.sync.readahead import read_ahead
+from hub.sync.seen import SeenIds
 
 PULL = "pull"
 DELETED = "deleted"
@@ -29,14 +31,27 @@ async def pull_binding(ctx: RunContext, binding: Binding) -> None:
         cursor = (
             None if ctx.full else repo.get_cursor(conn, binding.instance, binding.spec.stream, PULL)
         )
-    seen: set[str] = set()
+    with SeenIds() as seen:  # only full reads sweep, so only they note what they saw
+        complete = await _read(ctx, binding, cursor, seen if ctx.full else None)
+        if binding.stream.can(Capability.READ_DELETED) and _tombstones_due(ctx, binding):
+            await _read_tombstones(ctx, binding)
+        if ctx.full and complete:
+            _sweep(ctx, binding, seen)
+    ctx.observer.phase_finished(binding.key, PULL, counts)
+
+
+async def _read(ctx: RunContext, binding: Binding, cursor: Any, seen: SeenIds | None) -> bool:
+    """Store every page after ``cursor``; whether the read saw everything (``Page.complete``)."""
+    counts = ctx.counts_for(binding)
     complete = False
     pages = read_ahead(binding.connector.read(binding.spec.stream, since=cursor))
     async with aclosing(pages):  # the next page is being fetched while this one is stored
         async for page in pages:
             crashpoints.reached("read")
             with ctx.tx.unit() as conn:
-                seen.update(PagePull(ctx, binding, conn).run(page.records))
+                ids = PagePull(ctx, binding, conn).run(page.records)
+                if seen is not None:
+                    seen.update(ids)
                 if page.cursor is not None:
                     repo.set_cursor(
                         conn,
@@ -49,11 +64,7 @@ async def pull_binding(ctx: RunContext, binding: Binding) -> None:
             crashpoints.reached("checkpoint")
             complete = page.complete
             ctx.observer.progress(binding.key, PULL, counts)
-    if binding.stream.can(Capability.READ_DELETED) and _tombstones_due(ctx, binding):
-        await _read_tombstones(ctx, binding)
-    if ctx.full and complete:
-        _sweep(ctx, binding, seen)
-    ctx.observer.phase_finished(binding.key, PULL, counts)
+    return complete
 
 
 def _tombstones_due(ctx: RunContext, binding: Binding) -> bool:
@@ -88,13 +99,12 @@ async def _read_tombstones(ctx: RunContext, binding: Binding) -> None:
         )
 
 
-def _sweep(ctx: RunContext, binding: Binding, seen: set[str]) -> None:
+def _sweep(ctx: RunContext, binding: Binding, seen: SeenIds) -> None:
     """After a complete full read: linked records the vendor no longer has were deleted."""
     with ctx.tx.unit() as conn:
-        gone = [
-            link["remote_id"]
-            for link in repo.all_links(conn, binding.instance, binding.entity)
-            if link["stream"] == binding.spec.stream and link["remote_id"] not in seen
-        ]
+        gone: list[str] = []
+        links = repo.link_remote_ids(conn, binding.instance, binding.entity, binding.spec.stream)
+        for batch in links:
+            gone.extend(seen.missing(batch))
         if gone:
             apply_deletions(conn, ctx, binding, gone)

@@ -7,7 +7,7 @@ a sync slow. Functions take the connection of the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -123,6 +123,19 @@ def all_links(conn: Connection, connector: str, entity: str) -> list[dict[str, A
         )
     ).mappings()
     return [dict(row) for row in rows]
+
+
+def link_remote_ids(
+    conn: Connection, connector: str, entity: str, stream: str, *, batch: int = 5000
+) -> Iterator[list[str]]:
+    """Remote ids of every link of one stream, in batches, never all held at once."""
+    rows = conn.execution_options(yield_per=batch).execute(
+        select(LINK.c.remote_id).where(
+            LINK.c.connector == connector, LINK.c.entity == entity, LINK.c.stream == stream
+        )
+    )
+    for part in rows.partitions(batch):
+        yield [row[0] for row in part]
 
 
 def resolve_remote(
