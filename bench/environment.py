@@ -68,6 +68,8 @@ def _version(name: str) -> str | None:
 
 
 def _commit(root: Path) -> str | None:
+    if os.environ.get("BENCH_COMMIT"):  # a snapshot without .git says what it was taken from
+        return os.environ["BENCH_COMMIT"]
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],

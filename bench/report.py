@@ -75,10 +75,18 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def write_results(results: dict[str, Any], folder: Path) -> Path:
+def write_results(results: dict[str, Any], folder: Path, *, merge: bool = False) -> Path:
+    """Write the day's results file; with ``merge``, scenarios not run now are kept from it."""
     folder.mkdir(parents=True, exist_ok=True)
     day = results["environment"]["measured_at"][:10]
     path = folder / f"{day}.json"
+    if merge and path.exists():
+        earlier = json.loads(path.read_text())
+        for name, outcome in earlier.get("scenarios", {}).items():
+            if name not in results["scenarios"] and name not in results["errors"]:
+                results["scenarios"][name] = outcome
+                results["measured"][name] = earlier.get("measured", {}).get(name)
+        results["targets"] = targets(results)
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
     return path
 

@@ -76,6 +76,7 @@ def main(argv: list[str]) -> int:
         "environment": environment.describe(ROOT),
         "sizes": dataclasses.asdict(sizes),
         "scenarios": {},
+        "measured": {},
         "errors": {},
     }
     started = time.perf_counter()
@@ -91,9 +92,14 @@ def main(argv: list[str]) -> int:
             log(f"scenario {name}: not available (bench/finance_pages.py does not exist yet)")
             continue
         results["scenarios"][name] = outcome
+        results["measured"][name] = {
+            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "sizes": dataclasses.asdict(sizes),
+            "commit": results["environment"]["commit"],
+        }
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["targets"] = report.targets(results)
-    path = report.write_results(results, ROOT / "bench" / "results")
+    path = report.write_results(results, ROOT / "bench" / "results", merge=bool(args.only))
     if not args.no_docs:
         report.write_docs(results, ROOT / "docs" / "benchmarks.md", path)
     log(f"done in {results['seconds'] / 60:.1f} min; results in {path.relative_to(ROOT)}")
