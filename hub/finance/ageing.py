@@ -14,19 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    Connection,
-    case,
-    func,
-    literal,
-    select,
-    type_coerce,
-)
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select
 
-from hub.finance.sql import CUSTOMER, as_date, isum, like_any, money, open_invoices
+from hub.finance.snapshot import ensure
+from hub.finance.sql import CUSTOMER, Sql, as_date, isum, like_any, money
+from hub.finance.tables_figures import CUSTOMER_AGEING, OPEN_INVOICE
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 BUCKETS: tuple[str, ...] = ("not_due", "d1_30", "d31_60", "d61_90", "over_90")
 BUCKET_LABELS: dict[str, str] = {
@@ -121,54 +117,38 @@ def ageing_by_customer(
     search: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    zone: ZoneInfo = SHANGHAI,
 ) -> AgeingReport:
-    """Customers with open receivables, largest total first, and the grand totals.
+    """Customers with open receivables, largest total first, and the totals of all of them.
 
-    The totals come from window sums over the same grouped rows, so one scan of the
-    invoices serves the page and the totals.
+    Read from the figures snapshot's per-customer buckets: one indexed page query
+    and one sum over the (one row per customer) table.
     """
-    oi = open_invoices()
-    grouped_q = (
-        select(
-            oi.c.customer_id,
-            *_bucket_sums(oi, today),
-            isum(oi.c.balance).label("total"),
-            func.count().label("invoices"),
-        )
-        .select_from(oi.outerjoin(CUSTOMER, CUSTOMER.c.id == oi.c.customer_id))
-        .group_by(oi.c.customer_id)
-    )
-    if search:
-        grouped_q = grouped_q.where(
-            like_any(search, CUSTOMER.c.name, CUSTOMER.c.tax_id, CUSTOMER.c.number)
-        )
-    grouped = grouped_q.subquery("grouped")
-    windows = [
-        type_coerce(func.sum(grouped.c[name]).over(), BigInteger).label(f"all_{name}")
-        for name in BUCKETS
-    ]
-    page = (
+    ensure(conn, Sql.of(conn, zone), today)
+    ca = CUSTOMER_AGEING
+    where = [like_any(search, ca.c.name, ca.c.tax_id, ca.c.number)] if search else []
+    totals = (
         conn.execute(
             select(
-                grouped,
-                CUSTOMER.c.name,
-                CUSTOMER.c.tax_id,
-                *windows,
-                type_coerce(func.sum(grouped.c.total).over(), BigInteger).label("all_total"),
-                type_coerce(func.sum(grouped.c.invoices).over(), BigInteger).label("all_invoices"),
-                func.count().over().label("all_customers"),
-            )
-            .select_from(grouped.outerjoin(CUSTOMER, CUSTOMER.c.id == grouped.c.customer_id))
-            .order_by(grouped.c.total.desc(), CUSTOMER.c.name, grouped.c.customer_id)
-            .limit(limit)
-            .offset(offset)
+                *[isum(ca.c[name]).label(name) for name in BUCKETS],
+                isum(ca.c.total).label("total"),
+                isum(ca.c.invoices).label("invoices"),
+                func.count().label("customers"),
+            ).where(*where)
         )
         .mappings()
-        .all()
+        .one()
     )
+    page = conn.execute(
+        select(ca)
+        .where(*where)
+        .order_by(ca.c.total.desc(), ca.c.name, ca.c.customer_id)
+        .limit(limit)
+        .offset(offset)
+    ).mappings()
     rows = [
         AgeingRow(
-            customer_id=r["customer_id"],
+            customer_id=r["customer_id"] or None,
             customer_name=r["name"] or "(no customer)",
             tax_id=r["tax_id"],
             buckets={name: money(r[name]) for name in BUCKETS},
@@ -177,46 +157,13 @@ def ageing_by_customer(
         )
         for r in page
     ]
-    if page:
-        first = page[0]
-        totals = {name: money(first[f"all_{name}"]) for name in BUCKETS}
-        return AgeingReport(
-            today,
-            rows,
-            totals,
-            money(first["all_total"]),
-            int(first["all_customers"]),
-            int(first["all_invoices"]),
-            offset,
-            limit,
-        )
-    return _totals_only(conn, today, grouped, offset, limit)
-
-
-def _totals_only(
-    conn: Connection, today: date, grouped: Any, offset: int, limit: int
-) -> AgeingReport:
-    """Totals when the requested page is past the end (or nothing is open)."""
-    row = (
-        conn.execute(
-            select(
-                *[isum(grouped.c[name]).label(name) for name in BUCKETS],
-                isum(grouped.c.total).label("total"),
-                isum(grouped.c.invoices).label("invoices"),
-                func.count().label("customers"),
-            )
-        )
-        .mappings()
-        .one()
-    )
-    totals = {name: money(row[name]) for name in BUCKETS}
     return AgeingReport(
         today,
-        [],
-        totals,
-        money(row["total"]),
-        int(row["customers"]),
-        int(row["invoices"]),
+        rows,
+        {name: money(totals[name]) for name in BUCKETS},
+        money(totals["total"]),
+        int(totals["customers"]),
+        int(totals["invoices"]),
         offset,
         limit,
     )
@@ -230,25 +177,41 @@ def open_invoice_list(
     bucket: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    zone: ZoneInfo = SHANGHAI,
 ) -> tuple[list[OpenInvoice], int]:
     """Open invoices (the drill-down), oldest due date first, and how many match."""
     if bucket is not None and bucket not in BUCKETS:
         raise ValueError(f"unknown ageing bucket {bucket!r}; expected one of {', '.join(BUCKETS)}")
-    oi = open_invoices(customer_id=customer_id)
+    ensure(conn, Sql.of(conn, zone), today)
+    oi = OPEN_INVOICE
     bucket_col = bucket_expression(oi.c.due_date, today)
-    query = select(
-        oi, CUSTOMER.c.name, bucket_col.label("bucket"), func.count().over().label("matches")
-    ).select_from(oi.outerjoin(CUSTOMER, CUSTOMER.c.id == oi.c.customer_id))
+    where = []
+    if customer_id is not None:
+        where.append(oi.c.customer_id == customer_id)
     if bucket is not None:
-        query = query.where(bucket_col == bucket)
-    rows = (
-        conn.execute(query.order_by(oi.c.due_date, oi.c.number).limit(limit).offset(offset))
-        .mappings()
-        .all()
-    )
-    invoices = [open_invoice_row(r, today) for r in rows]
-    total = int(rows[0]["matches"]) if rows else 0
-    return invoices, total
+        where.append(_bucket_range(oi.c.due_date, bucket, today))
+    total = conn.execute(select(func.count()).select_from(oi).where(*where)).scalar_one()
+    rows = conn.execute(
+        select(oi, CUSTOMER.c.name, bucket_col.label("bucket"))
+        .select_from(oi.outerjoin(CUSTOMER, CUSTOMER.c.id == oi.c.customer_id))
+        .where(*where)
+        .order_by(oi.c.due_date, oi.c.number)
+        .limit(limit)
+        .offset(offset)
+    ).mappings()
+    return [open_invoice_row(r, today) for r in rows], int(total)
+
+
+def _bucket_range(due: Any, bucket: str, today: date) -> ColumnElement[bool]:
+    """The due dates of a bucket as a range (so an index on the due date serves it)."""
+    bounds = {"d1_30": (30, 1), "d31_60": (60, 31), "d61_90": (90, 61)}
+    if bucket == "not_due":
+        return or_(due.is_(None), due >= today)
+    if bucket == "over_90":
+        past: ColumnElement[bool] = due < today - timedelta(days=90)
+        return past
+    oldest, newest = bounds[bucket]
+    return and_(due >= today - timedelta(days=oldest), due <= today - timedelta(days=newest))
 
 
 def open_invoice_row(r: Any, today: date) -> OpenInvoice:

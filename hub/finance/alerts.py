@@ -12,22 +12,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, func, select, type_coerce
+from sqlalchemy import Connection, func, select
 
 from hub.finance.ageing import OpenInvoice, bucket_expression, open_invoice_row
 from hub.finance.reconcile import Mismatch, StoredRun, latest_run, stored_mismatches
 from hub.finance.settings import FinanceSettings
+from hub.finance.snapshot import ensure
 from hub.finance.sql import (
     CONTRACT,
     CUSTOMER,
-    MILESTONE,
     OPEN_MILESTONE,
     Sql,
     as_date,
-    milestone_cents,
+    isum,
     money,
-    open_invoices,
 )
+from hub.finance.tables_figures import MILESTONE_FIGURES, OPEN_INVOICE
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,9 @@ def risk_alerts(
     conn: Connection, sql: Sql, today: date, policy: FinanceSettings, *, limit: int = 50
 ) -> RiskAlerts:
     """The alerts as of ``today`` under ``policy``'s thresholds."""
+    ensure(conn, sql, today)
     overdue, overdue_count, overdue_total = _overdue(conn, today, policy.overdue_alert_days, limit)
-    slipped, slipped_count, slipped_total = _slipped(
-        conn, sql, today, policy.milestone_slip_days, limit
-    )
+    slipped, slipped_count, slipped_total = _slipped(conn, today, policy.milestone_slip_days, limit)
     run = latest_run(conn)
     mismatches = stored_mismatches(conn, run.id, limit=limit)[0] if run else []
     return RiskAlerts(
@@ -94,72 +93,52 @@ def risk_alerts(
 def _overdue(
     conn: Connection, today: date, grace: int, limit: int
 ) -> tuple[list[OpenInvoice], int, Decimal]:
-    oi = open_invoices()
-    rows = (
-        conn.execute(
-            select(
-                oi,
-                CUSTOMER.c.name,
-                bucket_expression(oi.c.due_date, today).label("bucket"),
-                func.count().over().label("n"),
-                type_coerce(func.sum(oi.c.balance).over(), BigInteger).label("all_balance"),
-            )
-            .select_from(oi.outerjoin(CUSTOMER, CUSTOMER.c.id == oi.c.customer_id))
-            .where(oi.c.due_date < today - timedelta(days=grace))
-            .order_by(oi.c.due_date, oi.c.number)
-            .limit(limit)
-        )
-        .mappings()
-        .all()
-    )
-
-    items = [open_invoice_row(r, today) for r in rows]
-    if not rows:
-        return items, 0, Decimal("0.00")
-    return items, int(rows[0]["n"]), money(rows[0]["all_balance"])
+    oi = OPEN_INVOICE
+    late = oi.c.due_date < today - timedelta(days=grace)
+    count, total = conn.execute(
+        select(func.count(), isum(oi.c.balance)).select_from(oi).where(late)
+    ).one()
+    rows = conn.execute(
+        select(oi, CUSTOMER.c.name, bucket_expression(oi.c.due_date, today).label("bucket"))
+        .select_from(oi.outerjoin(CUSTOMER, CUSTOMER.c.id == oi.c.customer_id))
+        .where(late)
+        .order_by(oi.c.due_date, oi.c.number)
+        .limit(limit)
+    ).mappings()
+    return [open_invoice_row(r, today) for r in rows], int(count), money(total)
 
 
 def _slipped(
-    conn: Connection, sql: Sql, today: date, grace: int, limit: int
+    conn: Connection, today: date, grace: int, limit: int
 ) -> tuple[list[SlippedMilestone], int, Decimal]:
-    value = milestone_cents(sql)
-    rows = (
-        conn.execute(
-            select(
-                MILESTONE.c.id,
-                MILESTONE.c.name,
-                MILESTONE.c.contract_id,
-                MILESTONE.c.due_date,
-                MILESTONE.c.status,
-                MILESTONE.c.project_item,
-                CONTRACT.c.number.label("contract_number"),
-                CONTRACT.c.customer_id,
-                CUSTOMER.c.name.label("customer_name"),
-                type_coerce(value, BigInteger).label("value"),
-                func.count().over().label("n"),
-                type_coerce(func.sum(value).over(), BigInteger).label("all_value"),
-            )
-            .select_from(
-                MILESTONE.join(CONTRACT, CONTRACT.c.id == MILESTONE.c.contract_id).outerjoin(
-                    CUSTOMER, CUSTOMER.c.id == CONTRACT.c.customer_id
-                )
-            )
-            .where(
-                MILESTONE.c.deleted_at.is_(None),
-                CONTRACT.c.deleted_at.is_(None),
-                MILESTONE.c.status.in_(OPEN_MILESTONE),
-                MILESTONE.c.due_date < today - timedelta(days=grace),
-            )
-            .order_by(MILESTONE.c.due_date, CONTRACT.c.number, MILESTONE.c.sequence)
-            .limit(limit)
+    ms = MILESTONE_FIGURES
+    slipped = (ms.c.status.in_(OPEN_MILESTONE), ms.c.due_date < today - timedelta(days=grace))
+    count, total = conn.execute(
+        select(func.count(), isum(ms.c.value)).select_from(ms).where(*slipped)
+    ).one()
+    rows = conn.execute(
+        select(
+            ms.c.id,
+            ms.c.name,
+            ms.c.contract_id,
+            ms.c.due_date,
+            ms.c.status,
+            ms.c.project_item,
+            ms.c.value,
+            CONTRACT.c.number.label("contract_number"),
+            CONTRACT.c.customer_id,
+            CUSTOMER.c.name.label("customer_name"),
         )
-        .mappings()
-        .all()
-    )
-    items = [_slipped_line(r, today) for r in rows]
-    if not rows:
-        return items, 0, Decimal("0.00")
-    return items, int(rows[0]["n"]), money(rows[0]["all_value"])
+        .select_from(
+            ms.join(CONTRACT, CONTRACT.c.id == ms.c.contract_id).outerjoin(
+                CUSTOMER, CUSTOMER.c.id == CONTRACT.c.customer_id
+            )
+        )
+        .where(*slipped)
+        .order_by(ms.c.due_date, CONTRACT.c.number, ms.c.sequence)
+        .limit(limit)
+    ).mappings()
+    return [_slipped_line(r, today) for r in rows], int(count), money(total)
 
 
 def _slipped_line(r: Any, today: date) -> SlippedMilestone:

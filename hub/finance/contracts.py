@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import Subquery
 
 from hub.finance.milestones import invoiced_by_contract
+from hub.finance.snapshot import ensure
 from hub.finance.sql import (
     CONTRACT,
     CUSTOMER,
@@ -53,6 +54,7 @@ from hub.finance.sql import (
     milestone_cents,
     money,
 )
+from hub.finance.tables_figures import CONTRACT_FIGURES
 
 FLAGS: tuple[str, ...] = (
     "delivered_not_invoiced",
@@ -237,34 +239,36 @@ def contract_execution(
         raise ValueError(f"unknown flag {flag!r}; expected one of {', '.join(FLAGS)}")
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}; expected one of {', '.join(SORTS)}")
-    ex = execution_rows(sql, today)
-    scoped = select(ex)
+    ensure(conn, sql, today)
+    ex = CONTRACT_FIGURES
+    scope = []
     if customer_id is not None:
-        scoped = scoped.where(ex.c.customer_id == customer_id)
+        scope.append(ex.c.customer_id == customer_id)
     if search:
-        scoped = scoped.where(like_any(search, ex.c.number, ex.c.title, ex.c.customer_name))
-    inner = scoped.subquery("scoped")
-    counted = select(
-        inner,
-        *[type_coerce(func.sum(inner.c[f]).over(), BigInteger).label(f"n_{f}") for f in FLAGS],
-    ).subquery("counted")
-    query = select(counted, func.count().over().label("matches"))
-    if flag is not None:
-        query = query.where(counted.c[flag] == 1)
-    key = counted.c[SORTS[sort]]
-    query = query.order_by(key.desc() if descending else key, counted.c.number, counted.c.id)
-    rows = conn.execute(query.limit(limit).offset(offset)).mappings().all()
-    if rows:
-        counts = {f: int(rows[0][f"n_{f}"] or 0) for f in FLAGS}
-        matches = int(rows[0]["matches"])
-    else:
-        counts, matches = _counts_only(conn, inner), 0
+        scope.append(like_any(search, ex.c.number, ex.c.title, ex.c.customer_name))
+    counts_row = (
+        conn.execute(
+            select(
+                *[isum(ex.c[f]).label(f) for f in FLAGS],
+                func.count().label("scoped"),
+                isum(ex.c[flag]).label("flagged") if flag else func.count().label("flagged"),
+            ).where(*scope)
+        )
+        .mappings()
+        .one()
+    )
+    counts = {f: int(counts_row[f]) for f in FLAGS}
+    matches = int(counts_row["flagged"])
+    where = [*scope, ex.c[flag] == 1] if flag else scope
+    key = ex.c[SORTS[sort]]
+    rows = conn.execute(
+        select(ex)
+        .where(*where)
+        .order_by(key.desc() if descending else key, ex.c.number, ex.c.id)
+        .limit(limit)
+        .offset(offset)
+    ).mappings()
     return ExecutionReport(today, [_line(r) for r in rows], matches, counts, offset, limit)
-
-
-def _counts_only(conn: Connection, inner: Any) -> dict[str, int]:
-    row = conn.execute(select(*[isum(inner.c[f]).label(f) for f in FLAGS])).mappings().one()
-    return {f: int(row[f]) for f in FLAGS}
 
 
 def _line(r: Any) -> ContractLine:

@@ -23,19 +23,22 @@ from hub.finance.ageing import bucket_of
 from hub.finance.contracts import ContractLine, contract_execution
 from hub.finance.milestones import MilestoneLine, milestone_lines
 from hub.finance.reconcile import Mismatch, latest_run, stored_mismatches
+from hub.finance.snapshot import ensure
 from hub.finance.sql import (
     CUSTOMER,
     INVOICE,
     LINK,
+    NOT_RECEIVABLE,
     PAYMENT,
     Sql,
     as_date,
+    business_today,
     cents,
     isum,
     like_any,
     money,
-    open_invoices,
 )
+from hub.finance.tables_figures import OPEN_INVOICE
 from hub.settings import Settings
 
 MASTER_FIELDS = (
@@ -227,7 +230,7 @@ def search_customers(
         .order_by(LINK.c.connector)
     ):
         systems.setdefault(hub_id, []).append(connector)
-    balances = _open_by_customer(conn, ids)
+    balances = _open_by_customer(conn, sql, ids)
     order = {cid: i for i, cid in enumerate(ids)}
     return sorted(
         (
@@ -246,10 +249,13 @@ def search_customers(
     )
 
 
-def _open_by_customer(conn: Connection, ids: list[str]) -> dict[str, Decimal]:
-    oi = open_invoices(customer_ids=ids)
+def _open_by_customer(conn: Connection, sql: Sql, ids: list[str]) -> dict[str, Decimal]:
+    ensure(conn, sql, business_today(sql.zone))
+    oi = OPEN_INVOICE
     rows = conn.execute(
-        select(oi.c.customer_id, isum(oi.c.balance)).group_by(oi.c.customer_id)
+        select(oi.c.customer_id, isum(oi.c.balance))
+        .where(oi.c.customer_id.in_(ids))
+        .group_by(oi.c.customer_id)
     ).all()
     return {r[0]: money(r[1]) for r in rows}
 
@@ -332,54 +338,50 @@ def _invoices(conn: Connection, today: date, customer_id: str) -> list[InvoiceLi
         .where(PAYMENT.c.invoice_id == INVOICE.c.id, PAYMENT.c.deleted_at.is_(None))
         .scalar_subquery()
     )
-    rev = INVOICE.alias("rev")
-    reversed_ = (
-        select(isum(cents(rev.c.gross)))
-        .where(
-            rev.c.reverses_id == INVOICE.c.id,
-            rev.c.deleted_at.is_(None),
-            rev.c.status.not_in(("draft", "void")),
+    mine = (INVOICE.c.customer_id == customer_id, INVOICE.c.deleted_at.is_(None))
+    reversed_by = {
+        r[0]: money(r[1])
+        for r in conn.execute(
+            select(INVOICE.c.reverses_id, isum(cents(INVOICE.c.gross)))
+            .where(
+                *mine, INVOICE.c.reverses_id.is_not(None), INVOICE.c.status.not_in(NOT_RECEIVABLE)
+            )
+            .group_by(INVOICE.c.reverses_id)
         )
-        .scalar_subquery()
-    )
+    }
     rows = conn.execute(
-        select(
-            INVOICE,
-            type_coerce(paid, BigInteger).label("paid_cents"),
-            type_coerce(reversed_, BigInteger).label("reversed_cents"),
-        )
-        .where(INVOICE.c.customer_id == customer_id, INVOICE.c.deleted_at.is_(None))
+        select(INVOICE, type_coerce(paid, BigInteger).label("paid_cents"))
+        .where(*mine)
         .order_by(INVOICE.c.issue_date.desc(), INVOICE.c.number)
         .limit(1000)
     ).mappings()
-    lines = []
-    for r in rows:
-        gross = r["gross"]
-        paid_amount = money(r["paid_cents"])
-        balance = gross + money(r["reversed_cents"]) - paid_amount
-        due = as_date(r["due_date"]) or as_date(r["issue_date"])
-        receivable = r["status"] not in ("draft", "void") and r["reverses_id"] is None
-        days = (today - due).days if due and receivable and balance > 0 else 0
-        lines.append(
-            InvoiceLine(
-                id=r["id"],
-                number=r["number"],
-                contract_id=r["contract_id"],
-                kind=r["kind"],
-                status=r["status"],
-                issue_date=as_date(r["issue_date"]),
-                due_date=due,
-                net=r["net"],
-                tax=r["tax"],
-                gross=gross,
-                paid=paid_amount,
-                balance=balance if receivable else Decimal("0.00"),
-                days_past_due=days,
-                bucket=bucket_of(days) if receivable and balance > 0 else None,
-                reverses_id=r["reverses_id"],
-            )
-        )
-    return lines
+    return [_invoice_line(r, today, reversed_by.get(r["id"], Decimal("0.00"))) for r in rows]
+
+
+def _invoice_line(r: Any, today: date, reversed_amount: Decimal) -> InvoiceLine:
+    gross = r["gross"]
+    paid_amount = money(r["paid_cents"])
+    balance = gross + reversed_amount - paid_amount
+    due = as_date(r["due_date"]) or as_date(r["issue_date"])
+    receivable = r["status"] not in NOT_RECEIVABLE and r["reverses_id"] is None
+    days = (today - due).days if due and receivable and balance > 0 else 0
+    return InvoiceLine(
+        id=r["id"],
+        number=r["number"],
+        contract_id=r["contract_id"],
+        kind=r["kind"],
+        status=r["status"],
+        issue_date=as_date(r["issue_date"]),
+        due_date=due,
+        net=r["net"],
+        tax=r["tax"],
+        gross=gross,
+        paid=paid_amount,
+        balance=balance if receivable else Decimal("0.00"),
+        days_past_due=days,
+        bucket=bucket_of(days) if receivable and balance > 0 else None,
+        reverses_id=r["reverses_id"],
+    )
 
 
 def _payments(conn: Connection, customer_id: str) -> list[PaymentLine]:

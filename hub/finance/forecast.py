@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, select
 
-from hub.finance.milestones import allocated_milestones
-from hub.finance.revenue import NOT_SIGNED, next_month
-from hub.finance.sql import CONTRACT, Sql, as_date, isum, money, open_invoices
+from hub.finance.revenue import next_month
+from hub.finance.snapshot import ensure
+from hub.finance.sql import Sql, as_date, money
+from hub.finance.tables_figures import FORECAST_DAY
 
 HORIZON_MONTHS = 6
 
@@ -79,8 +80,9 @@ def horizon(today: date, months: int = HORIZON_MONTHS) -> tuple[list[date], date
 def cash_forecast(conn: Connection, sql: Sql, today: date, *, payment_days: int) -> Forecast:
     """The forecast as of ``today`` (see module docstring for the rules)."""
     starts, end = horizon(today)
+    ensure(conn, sql, today)
     by_day_invoices, overdue = _invoice_receipts(conn, today)
-    by_day_ms, undated, undated_value = _milestone_receipts(conn, sql, today, payment_days)
+    by_day_ms, undated, undated_value = _milestone_receipts(conn, today, payment_days)
     weeks = _periods(_week_bounds(today, end), by_day_invoices, by_day_ms)
     months = _periods(
         [(s.strftime("%Y-%m"), max(s, today), next_month(s) - timedelta(days=1)) for s in starts],
@@ -116,14 +118,10 @@ def assumptions(payment_days: int) -> list[str]:
 
 
 def _invoice_receipts(conn: Connection, today: date) -> tuple[dict[date, int], int]:
-    """Open balances by expected day, and the part already past due."""
-    oi = open_invoices()
-    late = case((oi.c.due_date < today, 1), else_=0)
-    expected = case((oi.c.due_date < today, today), else_=oi.c.due_date)
+    """Open balances by expected day, and the part already past due (from the snapshot)."""
+    fd = FORECAST_DAY
     rows = conn.execute(
-        select(expected.label("day"), late.label("late"), isum(oi.c.balance)).group_by(
-            expected, late
-        )
+        select(fd.c.day, fd.c.late, fd.c.amount).where(fd.c.source == "invoice")
     ).all()
     result: dict[date, int] = defaultdict(int)
     overdue = 0
@@ -134,26 +132,23 @@ def _invoice_receipts(conn: Connection, today: date) -> tuple[dict[date, int], i
 
 
 def _milestone_receipts(
-    conn: Connection, sql: Sql, today: date, payment_days: int
+    conn: Connection, today: date, payment_days: int
 ) -> tuple[dict[date, int], int, int]:
-    ms = allocated_milestones(sql)
-    gross = sql.with_tax(ms.c.uninvoiced, ms.c.tax_rate)
-    base_day = case((ms.c.due_date < today, today), else_=ms.c.due_date)
-    signed = select(CONTRACT.c.id).where(CONTRACT.c.status.in_(NOT_SIGNED))
-    live = (ms.c.uninvoiced > 0, ms.c.contract_id.not_in(signed))
+    """Uninvoiced milestones (with VAT) by expected day, and the undated ones apart."""
+    fd = FORECAST_DAY
     rows = conn.execute(
-        select(base_day.label("day"), isum(gross))
-        .where(*live, ms.c.due_date.is_not(None))
-        .group_by(base_day)
+        select(fd.c.day, fd.c.amount, fd.c["items"]).where(fd.c.source == "milestone")
     ).all()
-    undated = conn.execute(
-        select(func.count(), isum(gross)).where(*live, ms.c.due_date.is_(None))
-    ).one()
     shift = timedelta(days=payment_days)
     result: dict[date, int] = defaultdict(int)
-    for day, amount in rows:
-        result[(as_date(day) or today) + shift] += int(amount)
-    return dict(result), int(undated[0]), int(undated[1])
+    undated = undated_value = 0
+    for day, amount, items in rows:
+        base = as_date(day)
+        if base is None:
+            undated, undated_value = undated + int(items), undated_value + int(amount)
+        else:
+            result[base + shift] += int(amount)
+    return dict(result), undated, undated_value
 
 
 def _week_bounds(today: date, end: date) -> list[tuple[str, date, date]]:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Connection, case, func, select, type_coerce
 from sqlalchemy.sql import Subquery
 
+from hub.finance.snapshot import ensure
 from hub.finance.sql import (
     CONTRACT,
     INVOICE,
@@ -31,6 +32,7 @@ from hub.finance.sql import (
     money,
     receivable,
 )
+from hub.finance.tables_figures import MILESTONE_FIGURES
 
 
 def invoiced_by_contract() -> Subquery:
@@ -66,6 +68,7 @@ def allocated_milestones(sql: Sql, *, contract_ids: list[str] | None = None) -> 
             MILESTONE.c.percent,
             CONTRACT.c.tax_rate,
             CONTRACT.c.customer_id,
+            CONTRACT.c.status.label("contract_status"),
             type_coerce(value, BigInteger).label("value"),
             type_coerce(running - value, BigInteger).label("before"),
             type_coerce(func.coalesce(inv.c.invoiced_net, 0), BigInteger).label(
@@ -118,12 +121,15 @@ class MilestoneLine:
 def milestone_lines(
     conn: Connection, sql: Sql, today: date, contract_ids: list[str]
 ) -> list[MilestoneLine]:
-    """The milestones of ``contract_ids`` in contract order."""
+    """The milestones of ``contract_ids`` in contract order (from the figures snapshot)."""
     if not contract_ids:
         return []
-    ms = allocated_milestones(sql, contract_ids=contract_ids)
+    ensure(conn, sql, today)
+    ms = MILESTONE_FIGURES
     rows = conn.execute(
-        select(ms).order_by(ms.c.contract_id, ms.c.sequence, ms.c.due_date, ms.c.id)
+        select(ms)
+        .where(ms.c.contract_id.in_(contract_ids))
+        .order_by(ms.c.contract_id, ms.c.sequence, ms.c.due_date, ms.c.id)
     ).mappings()
     return [_line(r, today) for r in rows]
 
@@ -146,9 +152,10 @@ def _line(r: Any, today: date) -> MilestoneLine:
     )
 
 
-def uninvoiced_total(conn: Connection, sql: Sql) -> Decimal:
+def uninvoiced_total(conn: Connection, sql: Sql, today: date) -> Decimal:
     """Accepted milestone value no invoice covers yet, over every contract."""
-    ms = allocated_milestones(sql)
+    ensure(conn, sql, today)
+    ms = MILESTONE_FIGURES
     value = conn.execute(
         select(isum(ms.c.uninvoiced)).where(ms.c.status == "accepted")
     ).scalar_one()

@@ -24,12 +24,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Date, String, and_, literal, not_, or_, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Date,
+    Select,
+    String,
+    and_,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    union_all,
+)
 
+from hub.finance.snapshot import ensure
 from hub.finance.sql import (
     CONTRACT,
     INVOICE,
@@ -42,6 +57,7 @@ from hub.finance.sql import (
     money,
     receivable,
 )
+from hub.finance.tables_figures import MONTH_FIGURES, RATABLE_MONTH
 
 OPERATIONS = "operations_service"
 UNASSIGNED = "unassigned"
@@ -130,20 +146,19 @@ def revenue_report(
 ) -> RevenueReport:
     """Recognised, invoiced and collected per month of ``first``..``last`` and contract type."""
     sql = Sql.of(conn, zone)
+    ensure(conn, sql, today)
     starts = month_starts(first, last)
-    window_start = starts[0]
-    window_end = next_month(starts[-1])  # exclusive
+    keys = [d.strftime("%Y-%m") for d in starts]
     figures: dict[tuple[str, str], dict[str, int]] = defaultdict(
         lambda: {"recognised": 0, "invoiced": 0, "collected": 0}
     )
-    for key, ctype, amount in _milestone_revenue(conn, sql, zone, window_start, window_end):
-        figures[(key, ctype)]["recognised"] += int(amount)
-    for key, amount in _ratable_revenue(conn, sql, today, starts):
+    stored = conn.execute(select(MONTH_FIGURES).where(MONTH_FIGURES.c.month.in_(keys))).mappings()
+    for row in stored:
+        cell = figures[(row["month"], row["contract_type"])]
+        for name in ("recognised", "invoiced", "collected"):
+            cell[name] += int(row[name])
+    for key, amount in _ratable(conn, sql, today, starts, keys):
         figures[(key, OPERATIONS)]["recognised"] += int(amount)
-    for key, maybe_type, amount in _invoiced(conn, sql, window_start, window_end):
-        figures[(key, maybe_type or UNASSIGNED)]["invoiced"] += int(amount)
-    for key, maybe_type, amount in _collected(conn, sql, window_start, window_end):
-        figures[(key, maybe_type or UNASSIGNED)]["collected"] += int(amount)
     types = list(CONTRACT_TYPES)
     extra_types = sorted({t for (_m, t) in figures if t not in types})
     cells = {
@@ -152,45 +167,97 @@ def revenue_report(
         )
         for (m, t), f in figures.items()
     }
-    return RevenueReport([d.strftime("%Y-%m") for d in starts], types + extra_types, cells, today)
+    return RevenueReport(keys, types + extra_types, cells, today)
 
 
-def _utc_bounds(zone: ZoneInfo, start: date, end: date) -> tuple[datetime, datetime]:
-    """Local midnight of ``start`` and ``end`` as UTC instants."""
-    return (
-        datetime.combine(start, time(), zone).astimezone(UTC),
-        datetime.combine(end, time(), zone).astimezone(UTC),
-    )
+def _ratable(
+    conn: Connection, sql: Sql, today: date, starts: list[date], keys: list[str]
+) -> list[tuple[str, int]]:
+    """Ratable revenue of the months: kept in the snapshot for the last 36 months."""
+    stored = {
+        r[0]: int(r[1])
+        for r in conn.execute(
+            select(RATABLE_MONTH.c.month, RATABLE_MONTH.c.recognised).where(
+                RATABLE_MONTH.c.month.in_(keys)
+            )
+        )
+    }
+    oldest_kept = month_starts(default_window(today, 36)[0], today)[0]
+    if starts[0] >= oldest_kept:
+        return list(stored.items())
+    return ratable_revenue(conn, sql, today, starts)  # an older window: computed live
 
 
-def _milestone_revenue(
-    conn: Connection, sql: Sql, zone: ZoneInfo, start: date, end: date
-) -> list[tuple[str, str, int]]:
-    """Accepted milestones by local month of acceptance and contract type."""
-    lower, upper = _utc_bounds(zone, start, end)
-    month = sql.local_month(MILESTONE.c.accepted_at)
+def month_rows(sql: Sql) -> Select[Any]:
+    """Per month and contract type: milestone revenue, invoiced net, collected (all time).
+
+    Operations-service contracts with a term are left out of the milestone revenue:
+    ``ratable_revenue`` recognises them by day, as of the report's date.
+    """
+    zero = literal(0, BigInteger)
     ratable = and_(
         CONTRACT.c.type == OPERATIONS,
         CONTRACT.c.start_date.is_not(None),
         CONTRACT.c.end_date.is_not(None),
     )
-    rows = conn.execute(
-        select(month, CONTRACT.c.type, isum(milestone_cents(sql)))
+    recognised = (
+        select(
+            sql.local_month(MILESTONE.c.accepted_at).label("month"),
+            CONTRACT.c.type.label("contract_type"),
+            milestone_cents(sql).label("recognised"),
+            zero.label("invoiced"),
+            zero.label("collected"),
+        )
         .select_from(MILESTONE.join(CONTRACT, CONTRACT.c.id == MILESTONE.c.contract_id))
         .where(
             MILESTONE.c.status == "accepted",
+            MILESTONE.c.accepted_at.is_not(None),
             MILESTONE.c.deleted_at.is_(None),
             CONTRACT.c.deleted_at.is_(None),
-            MILESTONE.c.accepted_at >= lower,
-            MILESTONE.c.accepted_at < upper,
             not_(ratable),
         )
-        .group_by(month, CONTRACT.c.type)
-    ).all()
-    return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+    )
+    invoiced = (
+        select(
+            sql.date_month(INVOICE.c.issue_date),
+            func.coalesce(CONTRACT.c.type, UNASSIGNED),
+            zero,
+            cents(INVOICE.c.net),
+            zero,
+        )
+        .select_from(INVOICE.outerjoin(CONTRACT, CONTRACT.c.id == INVOICE.c.contract_id))
+        .where(receivable(), INVOICE.c.issue_date.is_not(None))
+    )
+    collected = (
+        select(
+            sql.date_month(PAYMENT.c.received_on),
+            func.coalesce(CONTRACT.c.type, UNASSIGNED),
+            zero,
+            zero,
+            cents(PAYMENT.c.amount),
+        )
+        .select_from(
+            PAYMENT.outerjoin(INVOICE, INVOICE.c.id == PAYMENT.c.invoice_id).outerjoin(
+                CONTRACT, CONTRACT.c.id == INVOICE.c.contract_id
+            )
+        )
+        .where(
+            PAYMENT.c.deleted_at.is_(None),
+            PAYMENT.c.received_on.is_not(None),
+            or_(INVOICE.c.id.is_(None), INVOICE.c.deleted_at.is_(None)),
+        )
+    )
+    rows = union_all(recognised, invoiced, collected).subquery("month_rows")
+    return select(
+        rows.c.month,
+        rows.c.contract_type,
+        isum(rows.c.recognised),
+        isum(rows.c.invoiced),
+        isum(rows.c.collected),
+    ).group_by(rows.c.month, rows.c.contract_type)
 
 
-def _ratable_revenue(
+def ratable_revenue(
     conn: Connection, sql: Sql, today: date, starts: list[date]
 ) -> list[tuple[str, int]]:
     """Operations-service contracts, ratably by day over their term, up to today."""
@@ -232,38 +299,3 @@ def _ratable_revenue(
         .group_by(months.c.month)
     ).all()
     return [(str(r[0]), int(r[1])) for r in rows]
-
-
-def _invoiced(
-    conn: Connection, sql: Sql, start: date, end: date
-) -> list[tuple[str, str | None, int]]:
-    month = sql.date_month(INVOICE.c.issue_date)
-    rows = conn.execute(
-        select(month, CONTRACT.c.type, isum(cents(INVOICE.c.net)))
-        .select_from(INVOICE.outerjoin(CONTRACT, CONTRACT.c.id == INVOICE.c.contract_id))
-        .where(receivable(), INVOICE.c.issue_date >= start, INVOICE.c.issue_date < end)
-        .group_by(month, CONTRACT.c.type)
-    ).all()
-    return [(str(r[0]), r[1], int(r[2])) for r in rows]
-
-
-def _collected(
-    conn: Connection, sql: Sql, start: date, end: date
-) -> list[tuple[str, str | None, int]]:
-    month = sql.date_month(PAYMENT.c.received_on)
-    rows = conn.execute(
-        select(month, CONTRACT.c.type, isum(cents(PAYMENT.c.amount)))
-        .select_from(
-            PAYMENT.outerjoin(INVOICE, INVOICE.c.id == PAYMENT.c.invoice_id).outerjoin(
-                CONTRACT, CONTRACT.c.id == INVOICE.c.contract_id
-            )
-        )
-        .where(
-            PAYMENT.c.deleted_at.is_(None),
-            PAYMENT.c.received_on >= start,
-            PAYMENT.c.received_on < end,
-            or_(INVOICE.c.id.is_(None), INVOICE.c.deleted_at.is_(None)),
-        )
-        .group_by(month, CONTRACT.c.type)
-    ).all()
-    return [(str(r[0]), r[1], int(r[2])) for r in rows]
