@@ -22,11 +22,19 @@ from hub.settings import Settings
 from hub.store import make_engine
 from hub.web import errors
 from hub.web.csrf import csrf_guard
+from hub.web.guards import RefuseNul
 from hub.web.headers import SecurityHeaders
 from hub.web.routers import app_routes, include_routers
 from hub.web.state import HubState
 
 STATIC = Path(__file__).with_name("static")
+MAX_BODY_BYTES = 8 * 1024 * 1024
+"""The largest request body the app reads; past it, 413 before anything buffers it.
+
+Some routes are open to anyone (the login form, vendor webhooks), so without a
+ceiling one anonymous request of a few gigabytes would exhaust the server. Nothing
+the app accepts comes near it: a mapping is at most 200,000 characters, a webhook
+at most 1 MB (that route's own, smaller limit)."""
 API_DESCRIPTION = """SyncHub's JSON API: the admin console's operations for scripts and tools.
 
 Authenticate with an API token (create one under *My account*, it is shown once):
@@ -45,6 +53,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
         dependencies=[Depends(csrf_guard)],
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.hub = HubState.build(settings, engine or make_engine(settings.database_url))
     errors.install(app)
@@ -53,6 +62,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     include_routers(app)
+    app.add_middleware(RefuseNul)
     app.add_middleware(SecurityHeaders)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

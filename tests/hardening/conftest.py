@@ -27,6 +27,24 @@ from hub.web.app import create_app
 SignIn = Callable[..., tuple[httpx.Client, str]]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def hash_each_test_password_once() -> Iterator[None]:
+    """Reuse one real argon2id hash per test password across the session's fresh stores.
+
+    Every hub here starts with four users; hashing their passwords anew for each
+    store costs seconds per test on two cores and proves nothing the auth tests
+    do not. The hashes keep today's parameters, so sign-in verifies for real.
+    """
+    import functools
+
+    import hub.auth.users
+
+    cached = functools.lru_cache(maxsize=64)(hub.auth.users.hash_password)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hub.auth.users, "hash_password", cached)
+        yield
+
+
 @pytest.fixture
 def hub_settings(tmp_path: Path) -> Settings:
     """Settings for one test's hub, with a private copy of the repository's mappings."""
@@ -66,3 +84,14 @@ def sign_in(live: LiveServer) -> Iterator[SignIn]:
     yield factory
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def any_live(hub_settings: Settings, any_engine: Engine) -> Iterator[LiveServer]:
+    """The hub served on SQLite and on PostgreSQL (one user per role), for store-sensitive tests."""
+    upgrade(any_engine)
+    for role in ROLES:
+        create_user(any_engine, role, password_of(role), role, actor="test")
+    server = LiveServer(create_app(hub_settings, any_engine)).start()
+    yield server
+    server.stop()

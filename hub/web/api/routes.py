@@ -38,8 +38,14 @@ from hub.web.api.models import (
 )
 from hub.web.deps import current_user, require_role
 from hub.web.services.connectors import check_instance, instance_view
-from hub.web.services.mappings import MappingPathError, check_text, list_mappings, resolve_path
-from hub.web.services.paging import paginate, row_id
+from hub.web.services.mappings import (
+    MappingPathError,
+    check_text,
+    list_mappings,
+    read_text,
+    resolve_path,
+)
+from hub.web.services.paging import MAX_OFFSET, paginate, row_id
 from hub.web.services.pipelines import pipeline_views
 from hub.web.services.queues import STATUSES, conflicts_query, letters_query, resolve, retry_letter
 from hub.web.services.runs import RunStartError
@@ -50,7 +56,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 RUN = Run.__table__  # type: ignore[attr-defined]
 EVENT = RunEvent.__table__  # type: ignore[attr-defined]
 LIMIT = Query(50, ge=1, le=200)
-OFFSET = Query(0, ge=0, le=1_000_000)
+OFFSET = Query(0, ge=0, le=MAX_OFFSET)
 
 
 def _page(items: list[dict[str, Any]], limit: int, offset: int) -> PageOut:
@@ -231,7 +237,8 @@ async def mapping(
         raise HTTPException(404, str(exc)) from None
     if not target.exists():
         raise HTTPException(404, f"no mapping file {path}")
-    return {"path": path, "text": target.read_text(encoding="utf-8")}
+    text, problem = read_text(target)
+    return {"path": path, "text": text, "error": problem}
 
 
 @router.get("/pipelines", response_model=PageOut)

@@ -29,6 +29,7 @@ from hub.finance.sql import business_today
 from hub.web.deps import require_role
 from hub.web.finance import data
 from hub.web.nav import NavItem, NavSection, add_section
+from hub.web.services.paging import offset_param
 from hub.web.state import hub_state
 from hub.web.templating import render
 
@@ -142,7 +143,7 @@ def contracts(
     sort: str = Query("number"),
     desc: bool = Query(False),
     limit: int = Query(data.PAGE, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = offset_param(),
     user: User = Depends(finance_user),
 ) -> Response:
     """Contract execution with flags."""
@@ -179,7 +180,7 @@ def ageing(
     request: Request,
     q: str = Query("", max_length=200),
     limit: int = Query(data.PAGE, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = offset_param(),
     user: User = Depends(finance_user),
 ) -> Response:
     """Open receivables by customer and bucket, with the chart."""
@@ -210,7 +211,7 @@ def ageing_invoices(
     customer: str | None = Query(None, max_length=36),
     bucket: str | None = Query(None),
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = offset_param(),
     user: User = Depends(finance_user),
 ) -> Response:
     """The drill-down: open invoices of a customer and/or bucket."""
@@ -303,7 +304,7 @@ def reconciliation(
     kind: str | None = Query(None),
     entity: str | None = Query(None),
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = offset_param(),
     ran: bool = Query(False),
     user: User = Depends(finance_user),
 ) -> Response:

@@ -18,6 +18,7 @@ from hub.web.services.mappings import (
     instances_for,
     list_mappings,
     preview,
+    read_text,
     resolve_path,
     save_mapping,
 )
@@ -35,14 +36,14 @@ async def list_page(request: Request, user: User = Depends(current_user)) -> Res
     return render(request, "mappings/list.html", {"mappings": infos})
 
 
-def _read(request: Request, path: str) -> str:
+def _read(request: Request, path: str) -> tuple[str, str | None]:
     try:
         target = resolve_path(hub_state(request).settings, path)
     except MappingPathError as exc:
         raise HTTPException(404, str(exc)) from None
     if not target.exists():
         raise HTTPException(404, f"no mapping file {path}")
-    return target.read_text(encoding="utf-8")
+    return read_text(target)
 
 
 @router.get("/mappings/{path:path}")
@@ -50,14 +51,14 @@ async def view_page(
     request: Request, path: str, saved: bool = False, user: User = Depends(current_user)
 ) -> Response:
     """One mapping: its text, its validity, the editor (admins) and the preview (operators)."""
-    text = _read(request, path)
+    text, error = _read(request, path)
     state = hub_state(request)
     settings = await run_in_threadpool(state.effective)
-    error = None
     instances: list[str] = []
     try:
-        compiled = check_text(text, path)
-        instances = instances_for(settings, compiled.spec.connector)
+        if error is None:
+            compiled = check_text(text, path)
+            instances = instances_for(settings, compiled.spec.connector)
     except MappingFileError as exc:
         error = str(exc)
     return render(
@@ -132,7 +133,9 @@ async def preview_fragment(
     user: User = Depends(require_role(*OPERATE)),
 ) -> Response:
     """Read a live sample from ``instance`` and show it before and after mapping, both ways."""
-    text = _read(request, path)
+    text, problem = _read(request, path)
+    if problem is not None:
+        return render(request, "mappings/_validation.html", {"error": problem})
     state = hub_state(request)
     settings = await run_in_threadpool(state.effective)
     try:

@@ -15,7 +15,7 @@ from hub.sync import conflicts as conflict_ops
 from hub.sync import dlq as dlq_ops
 from hub.sync.conflicts import ResolutionError
 from hub.web.deps import current_user, require_role
-from hub.web.services.paging import paginate, row_id
+from hub.web.services.paging import offset_param, paginate, row_id
 from hub.web.services.queues import STATUSES, conflicts_query, letters_query, resolve, retry_letter
 from hub.web.state import hub_state
 from hub.web.templating import render
@@ -34,7 +34,7 @@ async def dlq_list(
     request: Request,
     status: str = "open",
     limit: int = Query(25, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = offset_param(),
     user: User = Depends(current_user),
 ) -> Response:
     """Dead letters of a status."""
@@ -111,7 +111,7 @@ async def conflict_list(
     request: Request,
     status: str = "open",
     limit: int = Query(25, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = offset_param(),
     user: User = Depends(current_user),
 ) -> Response:
     """Conflicts of a status, oldest first."""

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from hub.auth import User
 from hub.store import Run, RunEvent
 from hub.web.deps import current_user
-from hub.web.services.paging import paginate
+from hub.web.services.paging import offset_param, paginate
 from hub.web.state import hub_state, launcher
 from hub.web.templating import render
 
@@ -41,7 +41,7 @@ async def list_page(
     request: Request,
     pipeline: str | None = None,
     limit: int = Query(25, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = offset_param(),
     user: User = Depends(current_user),
 ) -> Response:
     """Runs, newest first."""

@@ -24,7 +24,7 @@ from hub.auth import (
 )
 from hub.store import Audit
 from hub.web.deps import current_user, require_role
-from hub.web.services.paging import paginate, row_id
+from hub.web.services.paging import offset_param, paginate, row_id
 from hub.web.state import hub_state
 from hub.web.templating import render
 
@@ -149,7 +149,7 @@ def revoke(
 async def audit_page(
     request: Request,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = offset_param(),
     user: User = Depends(ADMIN),
 ) -> Response:
     """Who changed what, newest first."""

@@ -19,7 +19,14 @@ from sqlalchemy import Engine
 
 from connectors.sdk import ConnectorError, mask_text, registry
 from hub.auth.users import audit
-from hub.mapping import CompiledMapping, MappingError, MappingFileError, load_text, mapping_files
+from hub.mapping import (
+    CompiledMapping,
+    MappingError,
+    MappingFileError,
+    load_file,
+    load_text,
+    mapping_files,
+)
 from hub.model import CanonicalValidationError, validate
 from hub.settings import Settings
 from hub.sync.instances import build_connector
@@ -56,15 +63,29 @@ def list_mappings(settings: Settings) -> list[MappingInfo]:
     for file in mapping_files(root) if root.exists() else []:
         relative = file.relative_to(root).as_posix()
         try:
-            compiled = load_text(
-                file.read_text(encoding="utf-8"), file, connectors=registry.names() or None
-            )
+            compiled = load_file(file, connectors=registry.names() or None)
         except MappingFileError as exc:
             infos.append(MappingInfo(relative, None, None, None, str(exc)))
             continue
         spec = compiled.spec
         infos.append(MappingInfo(relative, spec.connector, spec.stream, spec.entity, None))
     return infos
+
+
+def read_text(target: Path) -> tuple[str, str | None]:
+    """A mapping file's text for display, and why it is not UTF-8 if it is not.
+
+    A file saved in another encoding is shown with replacement characters, so an
+    admin sees and fixes it in the editor instead of meeting a server error.
+    """
+    raw = target.read_bytes()
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return raw.decode("utf-8", errors="replace"), (
+            f"{target.name}:{line}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        )
 
 
 def check_text(text: str, relative: str) -> CompiledMapping:
@@ -78,7 +99,7 @@ def save_mapping(
     """Validate, then atomically replace the file, then audit (the gate: invalid text raises)."""
     target = resolve_path(settings, relative)
     check_text(text, relative)
-    before = target.read_text(encoding="utf-8") if target.exists() else None
+    before = read_text(target)[0] if target.exists() else None
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".mapping-", suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -5,10 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Path
+from fastapi import Path, Query
 from sqlalchemy import Engine, Select, func, select
 
 MAX_LIMIT = 200
+MAX_OFFSET = 1_000_000
+"""Deepest offset a list may be asked for (larger values would overflow the database's integer)."""
+
+
+def offset_param() -> Any:
+    """The ``offset`` query parameter of a paginated page: 0 to ``MAX_OFFSET``, else 422."""
+    return Query(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")
 
 
 def row_id() -> Any:
