@@ -7,13 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench install services clean help browser
+.PHONY: demo test lint bench install services clean help browser soak
 
 help:
 	@echo "make demo   - run the hub on SQLite + vendor sandboxes with seeded data"
 	@echo "make test   - lint, type-check and run the whole test suite"
 	@echo "make lint   - ruff, mypy and import contracts"
 	@echo "make bench  - benchmarks (not part of make test)"
+	@echo "make soak   - reliability soak: faults and crashes at random, longer (not part of make test)"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -51,6 +52,10 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The reliability suites at random and at length (docs/reliability.md); SYNCHUB_SOAK_SEED replays.
+soak: $(STAMP) services
+	$(BIN)/pytest -p no:cacheprovider tests/reliability/soak/soak_reliability.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-* .mypy_cache .pytest_cache .ruff_cache
