@@ -70,11 +70,6 @@ class Demo:
     finance: str = "kingdee"
     delivery: str | None = "jira"
 
-    @property
-    def pipelines(self) -> list[str]:
-        """The pipelines, in the order the demo runs them."""
-        return list(self.settings.pipelines)
-
     def stop(self) -> None:
         """Stop the sandboxes."""
         for server in self.servers.values():
