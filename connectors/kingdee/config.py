@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from connectors.sdk import ConnectorConfig
+from connectors.sdk.urls import check_url_syntax
 
 
 class FormOverride(BaseModel):
@@ -75,7 +76,7 @@ class KingdeeConfig(ConnectorConfig):
     @field_validator("base_url")
     @classmethod
     def _check_url(cls, value: str) -> str:
-        parts = urlsplit(value)
+        parts = urlsplit(check_url_syntax(value))
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http:// or https:// URL with a host")
         if parts.username or parts.password:

@@ -9,9 +9,9 @@ so a vendor package holds only what its vendor does differently.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar, get_args
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -49,18 +49,42 @@ class ConnectorConfig(BaseModel):
 ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
 
 
-def describe_validation_error(error: ValidationError, *, prefix: str = "") -> str:
-    """One line per bad field: the field path, the value given and what was expected."""
+def describe_validation_error(
+    error: ValidationError, *, prefix: str = "", secret_fields: Iterable[str] = ()
+) -> str:
+    """One line per bad field: the field path, the value given and what was expected.
+
+    The value is never shown for a secret (a ``secret_fields`` name or a
+    secret-looking path) nor for a whole section: a rule on the whole config
+    (``(root)``) would otherwise print every field, secrets under names no
+    pattern recognises (Kingdee's ``sec_code``) included.
+    """
+    secrets = set(secret_fields)
     lines = []
     for item in error.errors(include_url=False):
         path = ".".join(str(p) for p in item["loc"]) or "(root)"
         value = item.get("input")
-        shown = "<hidden>" if _looks_secret(path) else repr(value)
+        head = str(item["loc"][0]) if item["loc"] else ""
+        if _looks_secret(path) or head in secrets:
+            shown = "<hidden>"
+        elif isinstance(value, dict | list):
+            shown = f"<{type(value).__name__} of {len(value)} items>"
+        else:
+            shown = repr(value)
         if item["type"] == "missing":
             lines.append(f"{prefix}{path}: required, but missing")
         else:
             lines.append(f"{prefix}{path}: {item['msg']} (got {shown})")
     return "; ".join(lines)
+
+
+def secret_field_names(model: type[BaseModel]) -> set[str]:
+    """Fields of ``model`` typed ``SecretStr`` (optional or not)."""
+    return {
+        name
+        for name, info in model.model_fields.items()
+        if info.annotation is SecretStr or SecretStr in get_args(info.annotation)
+    }
 
 
 def _looks_secret(path: str) -> bool:
@@ -108,7 +132,10 @@ class Connector(ABC, Generic[ConfigT]):
             return cls.config_model.model_validate(config)  # type: ignore[return-value]
         except ValidationError as exc:
             raise ConfigError(
-                f"invalid {cls.name} configuration: {describe_validation_error(exc)}",
+                f"invalid {cls.name} configuration: "
+                + describe_validation_error(
+                    exc, secret_fields=secret_field_names(cls.config_model)
+                ),
                 connector=cls.name,
             ) from None
 

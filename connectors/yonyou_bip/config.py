@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from connectors.sdk import ConnectorConfig
+from connectors.sdk.urls import check_url_syntax
 
 TOKEN_PATHS = {
     "current": "/open-auth/selfAppAuth/base/v1/getAccessToken",
@@ -25,7 +26,7 @@ def check_base_url(value: str | None) -> str | None:
     """http(s) only, no credentials in the URL, no trailing slash."""
     if value is None:
         return None
-    parts = urlsplit(value)
+    parts = urlsplit(check_url_syntax(value))
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http:// or https:// URL with a host")
     if parts.username or parts.password:

@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 
 from connectors.sdk import ConnectorConfig
+from connectors.sdk.urls import check_url_syntax
 
 
 def check_base_url(value: str) -> str:
     """http(s) only, a host, no credentials, no query; trailing slash removed."""
-    parts = urlsplit(value)
+    parts = urlsplit(check_url_syntax(value))
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http:// or https:// URL with a host")
     if parts.username or parts.password:

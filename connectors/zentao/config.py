@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 
 from connectors.sdk import ConnectorConfig
+from connectors.sdk.urls import check_url_syntax
 
 
 class ZentaoConfig(ConnectorConfig):
@@ -49,7 +50,7 @@ class ZentaoConfig(ConnectorConfig):
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
+        parts = urlsplit(check_url_syntax(value.strip()))
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http:// or https:// URL of the ZenTao web root")
         if parts.username or parts.password:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 
 from connectors.sdk import ConnectorConfig
+from connectors.sdk.urls import check_url_syntax
 
 DataCentre = Literal["us", "eu", "in", "cn", "au", "jp", "ca", "sa"]
 Environment = Literal["production", "sandbox", "developer"]
@@ -45,7 +46,7 @@ _HOST_PREFIX: dict[str, str] = {"production": "www", "sandbox": "sandbox", "deve
 
 def check_base_url(value: str, *, what: str) -> str:
     """An http(s) URL without credentials, query or fragment, with no trailing slash."""
-    parts = urlsplit(value)
+    parts = urlsplit(check_url_syntax(value))
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{what} must be an http:// or https:// URL")
     if parts.username or parts.password:

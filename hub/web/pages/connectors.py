@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from connectors.sdk import ConfigError, registry
+from connectors.sdk import ConfigError, mask_text, registry
 from hub.auth import Role, User
 from hub.auth.roles import OPERATE, READ_CONNECTORS
 from hub.config_store import ConfigStoreError, delete_connector, save_connector
@@ -127,7 +127,12 @@ async def _save(request: Request, user: User, name: str, creating: bool) -> Resp
             )
         )
     except ConfigStoreError as exc:
-        shown = {k: v for k, v in values.items() if k not in _secret_names(cls)}
+        # secrets are never shown back; anything shaped like one (user:password@ in a URL) masked
+        shown = {
+            k: mask_text(v) if isinstance(v, str) else v
+            for k, v in values.items()
+            if k not in _secret_names(cls)
+        }
         return _form_page(
             request,
             connector_type=connector_type,
