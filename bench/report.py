@@ -126,7 +126,9 @@ def render(results: dict[str, Any], results_file: Path, plots: Path, docs: Path)
         f"Measured {env['measured_at']} on {env['machine']['cpu']} "
         f"({env['machine']['cores']} cores, {env['machine']['memory_gb']} GB), "
         f"{env['python']}, SQLite {env['sqlite']}, commit {env['commit']}; "
-        f"load average at start {env['machine']['load_average_at_start']}. "
+        f"load average at start {env['machine']['load_average_at_start']}, "
+        f"at end {env['machine'].get('load_average_at_end', '-')} (the machine is shared; "
+        "a load above 2 means other work competed for the 2 cores). "
         f"Raw figures: `{results_file.relative_to(docs.parent)}`. "
         f"Each cell: median (min-max) of {results['sizes']['runs']} runs.",
         "",

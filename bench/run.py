@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.util
+import os
 import sys
 import time
 import traceback
@@ -98,6 +99,9 @@ def main(argv: list[str]) -> int:
             "commit": results["environment"]["commit"],
         }
     results["seconds"] = round(time.perf_counter() - started, 1)
+    results["environment"]["machine"]["load_average_at_end"] = [
+        round(x, 2) for x in os.getloadavg()
+    ]
     results["targets"] = report.targets(results)
     path = report.write_results(results, ROOT / "bench" / "results", merge=bool(args.only))
     if not args.no_docs:

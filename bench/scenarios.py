@@ -33,8 +33,8 @@ class Sizes:
     latency_concurrency: int = 4
     changed_fraction: float = 0.01
     push_records: int = 10_000
-    quota_rate: float = 10.0
-    quota_records: int = 30_000
+    quota_rate: float = 5.0
+    quota_records: int = 20_000
 
 
 def zoho(**options: Any) -> RemoteSandbox:
