@@ -1,9 +1,11 @@
 """What happens to a verified notification: replay check, then debounced run requests.
 
-A delivery is identified by the vendor's delivery id when it sends one (Jira's
-``X-Atlassian-Webhook-Identifier``, stable across its retries) or else by the
-SHA-256 of the raw body, and remembered in ``webhook_delivery``; the same
-delivery twice is a replay. A body carrying the vendor's send time (Zoho
+A delivery is remembered in ``webhook_delivery`` by the SHA-256 of its raw
+body and, when the vendor sends one, by its delivery id (Jira's
+``X-Atlassian-Webhook-Identifier``, stable across its retries); either seen
+before makes it a replay. The body counts even when an id comes with it: the
+id header is not signed, so a captured delivery sent again under a fresh id
+(or none) is still the same signed body. A body carrying the vendor's send time (Zoho
 ``server_time``, Jira ``timestamp``, both in milliseconds) older than
 ``webhooks.max_age_seconds`` is a replay too, so the table need not be kept
 forever.
@@ -76,9 +78,11 @@ def take(
     try:
         with engine.begin() as conn:
             conn.execute(
-                insert(DELIVERY).values(
-                    connector=instance, digest=delivery_digest(headers, body), received_at=now
-                )
+                insert(DELIVERY),
+                [
+                    {"connector": instance, "digest": digest, "received_at": now}
+                    for digest in delivery_digests(headers, body)
+                ],
             )
     except IntegrityError:
         return Intake(replay=True, reason="delivery already received")
@@ -98,13 +102,15 @@ def take(
     return intake
 
 
-def delivery_digest(headers: Mapping[str, str], body: bytes) -> str:
-    """What identifies a delivery: the vendor's delivery id, else the body's SHA-256."""
+def delivery_digests(headers: Mapping[str, str], body: bytes) -> list[str]:
+    """What identifies a delivery: the body's SHA-256, and the vendor's delivery id if sent."""
+    digests = [hashlib.sha256(body).hexdigest()]
     lowered = {k.lower(): v for k, v in headers.items()}
     for header in DELIVERY_ID_HEADERS:
         if lowered.get(header):
-            return hashlib.sha256(f"{header}:{lowered[header]}".encode()).hexdigest()
-    return hashlib.sha256(body).hexdigest()
+            digests.append(hashlib.sha256(f"{header}:{lowered[header]}".encode()).hexdigest())
+            break
+    return digests
 
 
 def _stale(body: bytes, now: datetime, max_age: float) -> str:

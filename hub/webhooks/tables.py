@@ -23,7 +23,7 @@ class WebhookDelivery(SQLModel, table=True):
     )
     connector: str = Field(max_length=60)
     digest: str = Field(max_length=64)
-    """SHA-256 of the vendor's delivery id when it sends one, else of the raw body."""
+    """SHA-256 of the raw body, or of the vendor's delivery id (a delivery has a row for each)."""
     received_at: datetime = Field(sa_type=UtcDateTime, index=True)
 
 
