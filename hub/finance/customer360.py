@@ -205,12 +205,8 @@ def search_customers(
             or_(
                 LINK.c.remote_id == term,
                 LINK.c.remote_key == term,
-                like_any(
-                    term,
-                    sql.json_text(values, "name"),
-                    sql.json_text(values, "number"),
-                    sql.json_text(values, "tax_id"),
-                ),
+                LINK.c.remote_key.ilike(f"%{_escape(term)}%", escape="\\"),
+                like_any(term, sql.json_text(values, "name")),
             ),
         )
         query = query.where(
@@ -247,6 +243,10 @@ def search_customers(
         ),
         key=lambda hit: order[hit.id],
     )
+
+
+def _escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _open_by_customer(conn: Connection, sql: Sql, ids: list[str]) -> dict[str, Decimal]:

@@ -24,14 +24,14 @@ def test_search_by_any_system_spelling(finance_engine: Engine) -> None:
         conn.execute(
             update(LINK)
             .where(LINK.c.hub_id == "C2", LINK.c.connector == "erp")
-            .values(values={"name": "数信（深圳）供应链管理有限公司", "number": "K-0002"})
+            .values(values={"name": "数信（深圳）供应链管理有限公司"}, remote_key="K-0002")
         )
     sql = sql_for(finance_engine)
     with finance_engine.connect() as conn:
         assert [h.id for h in search_customers(conn, sql, "云链")] == ["C1"]
         assert [h.id for h in search_customers(conn, sql, "91440300708461136t")] == ["C2"]
         assert [h.id for h in search_customers(conn, sql, "数信（深圳）")] == ["C2"]  # ERP's name
-        assert [h.id for h in search_customers(conn, sql, "K-0002")] == ["C2"]
+        assert [h.id for h in search_customers(conn, sql, "k-0002")] == ["C2"]  # its number there
         assert [h.id for h in search_customers(conn, sql, "erp-C3")] == ["C3"]  # remote id
         assert [h.id for h in search_customers(conn, sql, "CUST-00")] == ["C3", "C1", "C2"]
         hits = {h.id: h for h in search_customers(conn, sql, "")}
