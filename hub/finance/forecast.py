@@ -157,7 +157,7 @@ def _week_bounds(today: date, end: date) -> list[tuple[str, date, date]]:
     while monday <= end:
         sunday = monday + timedelta(days=6)
         iso = monday.isocalendar()
-        bounds.append((f"{iso.year}-W{iso.week:02d}", max(monday, today), sunday))
+        bounds.append((f"{iso.year}-W{iso.week:02d}", max(monday, today), min(sunday, end)))
         monday += timedelta(days=7)
     return bounds
 
