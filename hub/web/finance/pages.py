@@ -26,6 +26,7 @@ from hub.finance.exports import render as render_export
 from hub.finance.fields import field_rules
 from hub.finance.reconcile import KINDS, run_reconciliation
 from hub.finance.sql import business_today
+from hub.settings import Settings, SettingsError
 from hub.web.deps import require_role
 from hub.web.finance import data
 from hub.web.nav import NavItem, NavSection, add_section
@@ -53,6 +54,18 @@ add_section(
         order=30,
     )
 )
+
+
+def _effective(request: Request) -> Settings:
+    """Settings with the connectors and pipelines stored from the UI (hub.yaml's if unreadable).
+
+    Finance pages need only connector types, record-link templates and mappings from them.
+    """
+    state = hub_state(request)
+    try:
+        return state.effective()
+    except SettingsError:
+        return state.settings
 
 
 def _ctx(request: Request) -> data.Ctx:
@@ -119,8 +132,7 @@ def customers(
 @router.get("/finance/customers/{customer_id}")
 def customer(request: Request, customer_id: str, user: User = Depends(finance_user)) -> Response:
     """One customer's 360 view."""
-    state = hub_state(request)
-    ctx = data.Ctx.of(state.effective(), state.engine)
+    ctx = data.Ctx.of(_effective(request), hub_state(request).engine)
     view = data.customer(ctx, customer_id)
     if view is None:
         raise HTTPException(404, "no such customer")
@@ -335,10 +347,12 @@ def reconciliation(
 @router.post("/finance/reconciliation/run")
 def reconcile_now(request: Request, user: User = Depends(finance_user)) -> Response:
     """Run a reconciliation now and show it."""
-    state = hub_state(request)
-    settings = state.effective()
+    settings = _effective(request)
     run_reconciliation(
-        state.engine, settings.zone, rules=field_rules(settings), trigger=f"user:{user.name}"
+        hub_state(request).engine,
+        settings.zone,
+        rules=field_rules(settings),
+        trigger=f"user:{user.name}",
     )
     return RedirectResponse("/finance/reconciliation?ran=1", status_code=303)
 
@@ -392,8 +406,9 @@ def _export_table(request: Request, table: str) -> ExportTable:
     if table in ("alerts-overdue", "alerts-slipped"):
         return data.alerts_tables(data.alerts(ctx, limit=EXPORT_ROWS))[table.split("-")[1]]
     if table in ("customer-invoices", "customer-payments"):
-        state = hub_state(request)
-        view = data.customer(data.Ctx.of(state.effective(), state.engine), params.get("id", ""))
+        view = data.customer(
+            data.Ctx.of(_effective(request), hub_state(request).engine), params.get("id", "")
+        )
         if view is None:
             raise HTTPException(404, "no such customer")
         return data.customer_tables(view)[table.split("-")[1]]
