@@ -42,56 +42,87 @@ class Fault:
     title: str
     effect: str
     """What the vendor does, in a sentence (for docs/reliability.md)."""
-    arm: Callable[[WireTap, Any, list[int]], Hits]
+    arm: Callable[[WireTap, Any, dict[str, tuple[int, ...]]], Hits]
     http: dict[str, Any] | None = None
     waits_for_vendor_hint: bool = False
 
 
-def ordinals(
-    first_run_requests: int, rng: random.Random | None = None, count: int = 6
-) -> list[int]:
-    """Request numbers to fault: spread over the first run (seeded at random for the soak)."""
-    last = max(count + 1, first_run_requests)
-    if rng is not None:
-        return sorted(rng.sample(range(2, last + 1), min(count, last - 1)))
-    step = max(1, last // count)
-    return list(range(2, last + 1, step))[:count]
+AT: dict[str, tuple[int, ...]] = {"list": (2, 5, 9), "write": (1, 3, 6), "auth": (1,), "read": (2,)}
+"""Which requests of each kind a fault hits: the 2nd, 5th and 9th list page asked for, the
+1st, 3rd and 6th write, the first login and the 2nd other read."""
+AUTH_WORDS = ("token", "login", "validateuser", "oauth", "getgatewayaddress", "accesstoken")
 
 
-def _queue(kind: str, **options: Any) -> Callable[[WireTap, Any, list[int]], Hits]:
-    def arm(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
-        hits = Hits()
-        wanted = set(at)
+def kind_of(scenario: Any, method: str, path: str) -> str:
+    """What sort of request this is: a login, a list page, a write, or another read."""
+    lowered = path.lower()
+    if any(word in lowered for word in AUTH_WORDS):
+        return "auth"
+    if scenario.list_path in path and method == scenario.list_method:
+        return "list"
+    if method in ("POST", "PUT", "PATCH", "DELETE"):
+        return "write"
+    return "read"
 
-        def fire(tap: WireTap, n: int, method: str, path: str) -> None:
-            if n in wanted:
-                times = options.get("times", 1)
-                if kind == "rate_limit" and options.get("long") and n == min(wanted):
-                    times = LONG_STORM
-                extra = {k: v for k, v in options.items() if k not in ("times", "long")}
-                tap.sandbox.faults.inject(kind, times=times, **extra)  # type: ignore[arg-type]
-                hits.add(method, path)
 
+def ordinals(rng: random.Random | None = None) -> dict[str, tuple[int, ...]]:
+    """Request numbers to fault per kind: ``AT``, or drawn at random (the soak)."""
+    if rng is None:
+        return AT
+    return {
+        "list": tuple(sorted(rng.sample(range(1, 25), 5))),
+        "write": tuple(sorted(rng.sample(range(1, 12), 4))),
+        "auth": tuple(sorted(rng.sample(range(1, 4), 1))),
+        "read": tuple(sorted(rng.sample(range(1, 8), 2))),
+    }
+
+
+def _by_kind(
+    scenario: Any, at: dict[str, tuple[int, ...]], inject: Callable[[WireTap, int], None]
+) -> Callable[[WireTap, Any, Any], Hits]:
+    hits = Hits()
+    seen: dict[str, int] = {}
+
+    def fire(tap: WireTap, n: int, method: str, path: str) -> None:
+        if tap.sandbox.faults.queue:
+            return  # a storm is still being served (to a retry): it is not a new request
+        kind = kind_of(scenario, method, path)
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] in at.get(kind, ()):
+            inject(tap, len(hits.requests))
+            hits.add(method, path)
+
+    def arm(tap: WireTap, _scenario: Any, _at: Any) -> Hits:
         tap.on("", fire)
         return hits
 
     return arm
 
 
-def _server_errors(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
-    hits = Hits()
-    statuses = dict(zip(at, [503, 500, 502, 503, 504, 500, 502, 503], strict=False))
+def _queue(kind: str, **options: Any) -> Callable[[WireTap, Any, dict[str, tuple[int, ...]]], Hits]:
+    def arm(tap: WireTap, scenario: Any, at: dict[str, tuple[int, ...]]) -> Hits:
+        def inject(tap: WireTap, index: int) -> None:
+            times = options.get("times", 1)
+            if kind == "rate_limit" and options.get("long") and index == 0:
+                times = LONG_STORM
+            extra = {k: v for k, v in options.items() if k not in ("times", "long")}
+            tap.sandbox.faults.inject(kind, times=times, **extra)  # type: ignore[arg-type]
 
-    def fire(tap: WireTap, n: int, method: str, path: str) -> None:
-        if n in statuses:
-            tap.sandbox.faults.inject("status", times=2, status=statuses[n])
-            hits.add(method, path)
+        return _by_kind(scenario, at, inject)(tap, scenario, at)
 
-    tap.on("", fire)
-    return hits
+    return arm
 
 
-def _expire(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
+def _server_errors(tap: WireTap, scenario: Any, at: dict[str, tuple[int, ...]]) -> Hits:
+    statuses = (503, 500, 502, 504, 503, 500, 502, 503)
+
+    def inject(tap: WireTap, index: int) -> None:
+        tap.sandbox.faults.inject("status", times=2, status=statuses[index % len(statuses)])
+
+    return _by_kind(scenario, at, inject)(tap, scenario, at)
+
+
+def _expire(tap: WireTap, scenario: Any, at: dict[str, tuple[int, ...]]) -> Hits:
     """Credentials die as a list page is asked for (mid-read) and as a write arrives."""
     hits = Hits()
     pages = {2, 4}
@@ -111,7 +142,7 @@ def _expire(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
     return hits
 
 
-def _partial_batch(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
+def _partial_batch(tap: WireTap, scenario: Any, at: dict[str, tuple[int, ...]]) -> Hits:
     hits = Hits()
     rule = tap.spoil_row(scenario.write_path, single=not scenario.batch_writes)
 
@@ -124,9 +155,10 @@ def _partial_batch(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
     return hits
 
 
-def _repeat(tap: WireTap, scenario: Any, at: list[int]) -> Hits:
+def _repeat(tap: WireTap, scenario: Any, at: dict[str, tuple[int, ...]]) -> Hits:
     hits = Hits()
     rule = tap.repeat_across_pages(scenario.list_path, scenario.list_method)
+    tap.page_key = scenario.page_key
     hits.rule = rule  # type: ignore[attr-defined]
     return hits
 
@@ -137,35 +169,36 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "rate-limit-retry-after",
             "429 storm with Retry-After",
-            "three rate-limit answers in a row at six points of the run, each saying to wait 7 s "
-            "(header or body, as the vendor does)",
+            "three rate-limit answers in a row, each saying to wait 7 s (header or body, as the "
+            "vendor does), on the 2nd, 5th and 9th list page, the 1st, 3rd and 6th write, the "
+            "first login and another read",
             _queue("rate_limit", times=3, retry_after=7.0),
             waits_for_vendor_hint=True,
         ),
         Fault(
             "rate-limit-no-wait",
             "429 storm without Retry-After",
-            "rate-limit answers that name no wait: eight in a row once (past the SDK's six "
-            "attempts), then three in a row at five more points",
+            "rate-limit answers naming no wait at the same points: eight in a row at the first "
+            "(past the SDK's six attempts), three in a row at the others",
             _queue("rate_limit", times=3, retry_after=None, long=True),
         ),
         Fault(
             "server-errors",
             "5xx bursts",
-            "two 500/502/503/504 answers in a row at six points of the run",
+            "two 500/502/503/504 answers in a row at the same points",
             _server_errors,
         ),
         Fault(
             "reset-mid-body",
             "connection reset mid-body",
-            "the vendor does the work, sends half the answer and drops the connection, at six "
-            "points (writes included: the outcome is unknown to the hub)",
+            "the vendor does the work, sends half the answer and drops the connection, at the "
+            "same points (on a write the hub cannot know whether it happened)",
             _queue("reset"),
         ),
         Fault(
             "slow-past-timeout",
             "slow response past the timeout",
-            f"the answer takes {SLOW_BY} s against a {SLOW_TIMEOUT} s client timeout, at six "
+            f"the answer takes {SLOW_BY} s against a {SLOW_TIMEOUT} s client timeout, at the same "
             "points; the vendor still does the work after the client gave up",
             _queue("timeout", seconds=SLOW_BY),
             http={"timeout": SLOW_TIMEOUT},
@@ -173,14 +206,15 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "truncated-body",
             "truncated body",
-            "the vendor does the work and the answer is cut in half (Content-Length says so), "
-            "at six points",
+            "the vendor does the work and the answer is cut in half (Content-Length agrees), at "
+            "the same points",
             _queue("truncate"),
         ),
         Fault(
             "non-json-body",
             "non-JSON body",
-            "a 200 whose body is a proxy's HTML page or the vendor's own error text, at six points",
+            "a 200 whose body is a proxy's HTML page or the vendor's own error text, at the same "
+            "points",
             _queue("non_json"),
         ),
         Fault(

@@ -203,15 +203,7 @@ def take_snapshot(deployment: Any) -> Snapshot:
         key = f"{link['connector']}.{link['stream']}"
         snap.links.setdefault(key, Counter())[describer.describe(str(link["hub_id"]))] += 1
     for letter in describer.letter_rows:
-        subject = (
-            describer.describe(str(letter["hub_id"]))
-            if letter["hub_id"] and str(letter["hub_id"]) in describer.rows
-            else "remote record"
-        )
-        snap.letters[
-            f"{letter['connector']}.{letter['stream']} {letter['direction']} {letter['stage']} "
-            f"field={letter['field']} {subject}"
-        ] += 1
+        snap.letters[letter_key(describer, letter)] += 1
     for conflict in describer.conflict_rows:
         subject = (
             describer.describe(str(conflict["hub_id"])) if conflict["hub_id"] else "remote record"
@@ -224,6 +216,19 @@ def take_snapshot(deployment: Any) -> Snapshot:
     ]
     snap.remote, snap.unaccounted = asyncio.run(_remote(deployment, describer))
     return snap
+
+
+def letter_key(describer: Describer, letter: dict[str, Any]) -> Description:
+    """A dead letter as text: where and at which stage it failed, and which record."""
+    subject = (
+        describer.describe(str(letter["hub_id"]))
+        if letter["hub_id"] and str(letter["hub_id"]) in describer.rows
+        else "remote record"
+    )
+    return (
+        f"{letter['connector']}.{letter['stream']} {letter['direction']} {letter['stage']} "
+        f"field={letter['field']} {subject}"
+    )
 
 
 async def read_everything(connector: Connector[Any], stream: str) -> list[Record]:
