@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import finance_dataset as ds
 from sqlalchemy import Engine, delete, insert, select, update
 
 from hub.finance.ageing import ageing_by_customer
 from hub.finance.contracts import contract_execution
+from hub.finance.snapshot import refresh_figures
 from hub.finance.sql import INVOICE, PAYMENT
 from hub.finance.tables_figures import SNAPSHOT
+from hub.settings import Settings
 
 
 def _total(engine: Engine, today: date = ds.TODAY) -> Decimal:
@@ -71,3 +74,9 @@ def test_a_new_day_rebuilds_and_unchanged_reads_do_not(finance_engine: Engine) -
     # by 2026-10-02 K1 M3, K2 M5, K3 Q2 and Q3, K5 MB are all late: four contracts
     assert report.flag_counts["milestone_overdue"] == 4
     assert datetime.now(UTC) > first
+
+
+def test_refresh_job(finance_sqlite: Engine, tmp_path: Path) -> None:
+    settings = Settings(database_url=str(finance_sqlite.url), data_dir=tmp_path)
+    assert refresh_figures(settings, finance_sqlite) is True
+    assert refresh_figures(settings, finance_sqlite) is False
