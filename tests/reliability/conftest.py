@@ -24,13 +24,11 @@ from hub.store import make_engine, upgrade
 PG_URL = os.environ.get("SYNCHUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-@pytest.fixture(autouse=True, scope="session")
-def cheap_tls_contexts() -> Iterator[None]:
+@pytest.fixture(autouse=True)
+def cheap_tls_contexts(monkeypatch: pytest.MonkeyPatch) -> None:
     """httpx loads certifi's whole bundle (50 ms) for every client it builds, even for the
     sandboxes' plain HTTP; a CA directory is read lazily instead. Nothing here uses TLS."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SSL_CERT_DIR", "/etc/ssl/certs")
-        yield
+    monkeypatch.setenv("SSL_CERT_DIR", "/etc/ssl/certs")
 
 
 @pytest.fixture(scope="session")

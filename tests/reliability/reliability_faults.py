@@ -29,9 +29,12 @@ class Hits:
     """Requests a fault was applied to, as (method, path)."""
 
     requests: list[tuple[str, str]] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)
+    """Positions in the tap's log where each hit request arrived."""
 
-    def add(self, method: str, path: str) -> None:
+    def add(self, method: str, path: str, position: int = 0) -> None:
         self.requests.append((method, path))
+        self.at.append(position)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def ordinals(rng: random.Random | None = None) -> dict[str, tuple[int, ...]]:
 
 
 def _by_kind(
-    scenario: Any, at: dict[str, tuple[int, ...]], inject: Callable[[WireTap, int], None]
+    scenario: Any, at: dict[str, tuple[int, ...]], inject: Callable[[WireTap, int, str], None]
 ) -> Callable[[WireTap, Any, Any], Hits]:
     hits = Hits()
     seen: dict[str, int] = {}
@@ -89,7 +92,7 @@ def _by_kind(
         kind = kind_of(scenario, method, path)
         seen[kind] = seen.get(kind, 0) + 1
         if seen[kind] in at.get(kind, ()):
-            inject(tap, len(hits.requests))
+            inject(tap, len(hits.requests), kind)
             hits.add(method, path)
 
     def arm(tap: WireTap, _scenario: Any, _at: Any) -> Hits:
@@ -101,10 +104,12 @@ def _by_kind(
 
 def _queue(kind: str, **options: Any) -> Callable[[WireTap, Any, dict[str, tuple[int, ...]]], Hits]:
     def arm(tap: WireTap, scenario: Any, at: dict[str, tuple[int, ...]]) -> Hits:
-        def inject(tap: WireTap, index: int) -> None:
+        long_storm = [bool(options.get("long"))]
+
+        def inject(tap: WireTap, index: int, request_kind: str) -> None:
             times = options.get("times", 1)
-            if kind == "rate_limit" and options.get("long") and index == 0:
-                times = LONG_STORM
+            if long_storm[0] and request_kind == "list":  # the first list page hit
+                times, long_storm[0] = LONG_STORM, False
             extra = {k: v for k, v in options.items() if k not in ("times", "long")}
             tap.sandbox.faults.inject(kind, times=times, **extra)  # type: ignore[arg-type]
 
@@ -116,7 +121,7 @@ def _queue(kind: str, **options: Any) -> Callable[[WireTap, Any, dict[str, tuple
 def _server_errors(tap: WireTap, scenario: Any, at: dict[str, tuple[int, ...]]) -> Hits:
     statuses = (503, 500, 502, 504, 503, 500, 502, 503)
 
-    def inject(tap: WireTap, index: int) -> None:
+    def inject(tap: WireTap, index: int, request_kind: str) -> None:
         tap.sandbox.faults.inject("status", times=2, status=statuses[index % len(statuses)])
 
     return _by_kind(scenario, at, inject)(tap, scenario, at)
@@ -130,15 +135,15 @@ def _expire(tap: WireTap, scenario: Any, at: dict[str, tuple[int, ...]]) -> Hits
     def on_page(tap: WireTap, n: int, method: str, path: str) -> None:
         if n in pages:
             tap.sandbox.expire_credentials()
-            hits.add(method, path)
+            hits.add(method, path, len(tap.log))
 
     def on_write(tap: WireTap, n: int, method: str, path: str) -> None:
-        if n == 1 and method in ("POST", "PUT"):
+        if n == 1:
             tap.sandbox.expire_credentials()
-            hits.add(method, path)
+            hits.add(method, path, len(tap.log))
 
     tap.on(scenario.list_path, on_page, scenario.list_method)
-    tap.on(scenario.write_path, on_write)
+    tap.on(scenario.write_path, on_write, "POST")
     return hits
 
 
@@ -179,7 +184,7 @@ FAULTS: dict[str, Fault] = {
             "rate-limit-no-wait",
             "429 storm without Retry-After",
             "rate-limit answers naming no wait at the same points: eight in a row at the first "
-            "(past the SDK's six attempts), three in a row at the others",
+            "list page hit (past the SDK's six attempts), three in a row at the others",
             _queue("rate_limit", times=3, retry_after=None, long=True),
         ),
         Fault(

@@ -107,7 +107,8 @@ def fault_table(results: dict[str, dict[str, Any]]) -> str:
         cells = []
         for scenario in SCENARIOS:
             result = results[f"{scenario}--{fault.name}"]
-            cells.append(_fault_cell(result))
+            note = SCENARIOS[scenario].notes.get(fault.name)
+            cells.append(_fault_cell(result) + (f"; {note}" if note else ""))
         lines.append(f"| {fault.title} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -125,7 +126,8 @@ def _fault_cell(result: dict[str, Any]) -> str:
     where = ", ".join(f"{n} {kind}" for kind, n in sorted(hits.items()))
     extra = []
     if result.get("failed_runs"):
-        extra.append(f"{result['failed_runs']} run failed, resumed")
+        runs = "run" if result["failed_runs"] == 1 else "runs"
+        extra.append(f"{result['failed_runs']} {runs} failed, resumed")
     if result.get("letters_retried"):
         extra.append(f"{result['letters_retried']} dead-lettered, retried")
     return "; ".join([f"{verdict} ({where})", *extra])
