@@ -60,7 +60,7 @@ def print_reconciliation(result: Reconciliation, limit: int) -> None:
             str(t.count_b),
             "" if t.total_a is None else f"{t.total_a:,}",
             "" if t.total_b is None else f"{t.total_b:,}",
-            "ok" if t.matches else "[red]differs[/]",
+            "subset" if t.subset else ("ok" if t.matches else "[red]differs[/]"),
         )
     console.print(totals)
     if not result.totals:

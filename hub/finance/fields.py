@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from connectors.sdk import ConfigError
+from hub.mapping import CompiledMapping
 from hub.mapping.errors import MappingError, MappingFileError
 from hub.settings import Settings
 from hub.sync.instances import MappingCatalogue
@@ -41,6 +43,29 @@ class FieldRules:
     """Per (connector instance, entity): the mapped fields and how they flow."""
 
     rules: dict[tuple[str, str], dict[str, FieldRule]] = field(default_factory=dict)
+    creators: dict[tuple[str, str], list[CompiledMapping]] = field(default_factory=dict)
+    """Per (instance, entity): the mappings of the bindings that push records there."""
+    readers: set[tuple[str, str]] = field(default_factory=set)
+    """(instance, entity) pairs some binding only reads (the hub never creates there)."""
+
+    def partial(self, instance: str, entity: str) -> bool:
+        """Whether ``instance`` holds only some of the hub's ``entity`` records by design."""
+        creators = self.creators.get((instance, entity))
+        if not creators:
+            return (instance, entity) in self.readers
+        return all(mapping.push_when is not None for mapping in creators)
+
+    def expects(self, instance: str, entity: str, values: dict[str, Any]) -> bool:
+        """Whether the hub would create this canonical record in ``instance``.
+
+        A record missing from a system that only feeds the hub, or that no binding's
+        ``push_when`` would send there (a project tool gets open work only), is not a
+        finding. Without rules for the system, every record is expected.
+        """
+        creators = self.creators.get((instance, entity))
+        if not creators:
+            return (instance, entity) not in self.readers
+        return any(_creates(mapping, values) for mapping in creators)
 
     def _usable(self, instance: str, entity: str, name: str) -> bool:
         fields = self.rules.get((instance, entity))
@@ -86,6 +111,10 @@ def field_rules(settings: Settings) -> FieldRules:
                 log.warning("no field rules for %s.%s: %s", binding.connector, binding.stream, exc)
                 continue
             spec = mapping.spec
+            if binding.pushes:
+                result.creators.setdefault((binding.connector, spec.entity), []).append(mapping)
+            else:
+                result.readers.add((binding.connector, spec.entity))
             names = {binding.connector, instance.type}
             fields = result.rules.setdefault((binding.connector, spec.entity), {})
             for name, fspec in spec.fields.items():
@@ -94,3 +123,10 @@ def field_rules(settings: Settings) -> FieldRules:
                     owner = fspec.owner or spec.owner
                     fields[name] = FieldRule(direction, owner in names)
     return result
+
+
+def _creates(mapping: CompiledMapping, values: dict[str, Any]) -> bool:
+    try:
+        return mapping.creates(values)
+    except MappingError:
+        return True  # a push_when that fails on this record: report it rather than hide it

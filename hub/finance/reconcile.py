@@ -18,6 +18,7 @@ few statements per entity and pair; the result is stored (``finance_recon_run``,
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ from hub.finance.sql import (
     money,
 )
 from hub.finance.tables import RECON_ITEM, RECON_RUN
+from hub.model import canonical_fields
+from hub.sync import repo
 
 AMOUNT_FIELDS: dict[str, tuple[str, ...]] = {
     "contract": ("amount",),
@@ -89,11 +92,14 @@ class PairTotals:
     total_b: Decimal | None
     field: str | None = None
     """The amount field the totals add up (None: the entity has none both systems keep)."""
+    subset: bool = False
+    """One system holds only some records by design (a project tool gets open work only):
+    its totals are shown, not compared; its missing records are judged one by one."""
 
     @property
     def matches(self) -> bool:
         """Whether both systems hold the same number of records and the same total."""
-        return self.count_a == self.count_b and self.total_a == self.total_b
+        return self.subset or (self.count_a == self.count_b and self.total_a == self.total_b)
 
 
 @dataclass(frozen=True)
@@ -202,10 +208,34 @@ def reconcile(conn: Connection, sql: Sql, rules: FieldRules | None = None) -> Re
             pair = _Pair(entity, a, b, _amount_field(conn, sql, rules, entity, a, b))
             status = STATUS_FIELD.get(entity)
             compare_status = status is not None and rules.comparable(entity, a, b, status)
-            result.totals.append(_pair_totals(conn, sql, pair))
-            result.customers.extend(_customer_totals(conn, sql, pair))
-            result.mismatches.extend(_mismatches(conn, sql, pair, compare_status))
+            subset = rules.partial(a, entity) or rules.partial(b, entity)
+            totals = _pair_totals(conn, sql, pair)
+            result.totals.append(dataclasses.replace(totals, subset=subset))
+            if not subset:
+                result.customers.extend(_customer_totals(conn, sql, pair))
+            found = _mismatches(conn, sql, pair, compare_status)
+            result.mismatches.extend(_expected(conn, rules, entity, a, b, found))
     return result
+
+
+def _expected(
+    conn: Connection, rules: FieldRules, entity: str, a: str, b: str, found: list[Mismatch]
+) -> list[Mismatch]:
+    """Drop "missing" findings for records the hub would never create on the missing side."""
+    missing = [m for m in found if m.kind == "missing"]
+    if not missing:
+        return found
+    rows = repo.rows_by_id(conn, entity, [m.hub_id for m in missing])
+    fields = canonical_fields(entity)
+    kept = []
+    for mismatch in found:
+        if mismatch.kind == "missing":
+            side = b if mismatch.detail == f"not in {b}" else a
+            row = rows.get(mismatch.hub_id)
+            if row is not None and not rules.expects(side, entity, {f: row[f] for f in fields}):
+                continue
+        kept.append(mismatch)
+    return kept
 
 
 @dataclass(frozen=True)
@@ -546,6 +576,7 @@ def summary_json(result: Reconciliation) -> dict[str, Any]:
                 "total_a": _dec(t.total_a),
                 "total_b": _dec(t.total_b),
                 "field": t.field,
+                "subset": t.subset,
             }
             for t in result.totals
         ],
@@ -612,6 +643,8 @@ def latest_run(conn: Connection) -> StoredRun | None:
                 int(t["count_b"]),
                 _from_dec(t["total_a"]),
                 _from_dec(t["total_b"]),
+                t.get("field"),
+                bool(t.get("subset", False)),
             )
             for t in summary.get("totals", [])
         ],
