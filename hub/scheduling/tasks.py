@@ -63,7 +63,20 @@ def run_pipeline_job(
         log.error("%s run of %s cannot start: %s", trigger, pipeline, exc)
         return {"error": str(exc)}
     log.info("%s run %s of %s: %s", trigger, result.run_id, pipeline, result.status)
+    total = result.total()
+    if total.created or total.updated or total.deleted:
+        _refresh_finance(settings, hub.engine)
     return {"run_id": result.run_id, "status": result.status, "error": result.error}
+
+
+def _refresh_finance(settings: Settings, engine: Any) -> None:
+    """Rebuild the finance figures now, so the first page opened after a sync is fast."""
+    from hub.finance.snapshot import refresh_figures
+
+    try:
+        refresh_figures(settings, engine)
+    except Exception:
+        log.exception("refreshing the finance figures after a sync failed")
 
 
 def retry_dead_letters_job() -> dict[str, Any]:
