@@ -56,6 +56,8 @@ bench: $(BENCH_STAMP)
 # The reliability suites at random and at length (docs/reliability.md); SYNCHUB_SOAK_SEED replays.
 soak: $(STAMP) services
 	$(BIN)/pytest -p no:cacheprovider tests/reliability/soak/soak_reliability.py $(SOAK_ARGS)
+	# the load suite at length: 50 clients for 60 s, a pull of 100,000 records (docs/reliability.md)
+	SYNCHUB_LOAD_SECONDS=60 SYNCHUB_LOAD_RECORDS=10000 $(BIN)/pytest -p no:cacheprovider -s tests/hardening/load
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-* .mypy_cache .pytest_cache .ruff_cache
