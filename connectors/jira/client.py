@@ -171,9 +171,17 @@ class JiraClient:
         )
 
     async def bulk_create(self, updates: list[dict[str, Any]]) -> dict[str, Any]:
-        """POST ``issue/bulk`` and return its body whether some or all elements failed."""
+        """POST ``issue/bulk`` once and return its body whether some or all elements failed.
+
+        Sent once: Jira does not dedupe creates, so after a timeout or reset the writer
+        looks the issues up by their key labels instead of re-sending them.
+        """
         body = await self.http.request(
-            "POST", f"{self.api}/issue/bulk", json={"issueUpdates": updates}, parse=bulk_response
+            "POST",
+            f"{self.api}/issue/bulk",
+            json={"issueUpdates": updates},
+            parse=bulk_response,
+            retry=False,
         )
         if not isinstance(body, dict):
             raise MalformedResponse("bulk create answered without a JSON object", status=None)

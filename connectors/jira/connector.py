@@ -10,6 +10,7 @@ and workflow transitions (see ``writer``). The hub id of a record is the label
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -160,6 +161,8 @@ class JiraConnector(Connector[JiraConfig]):
             await self._site_fields(),
             await self._read_fields(),
             enrich=self._resolve_parents if await self._epic_link_id() else None,
+            find=lambda keys: self.lookup(declared.name, keys),
+            sleep=self._sleep or asyncio.sleep,
         )
         return await writer.write(target, requests)
 

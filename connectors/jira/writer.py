@@ -29,10 +29,14 @@ from connectors.jira.reader import Searcher
 from connectors.jira.records import normalise, text_adf
 from connectors.jira.transitions import Target, move
 from connectors.sdk import (
+    OUTCOME_UNKNOWN,
     ConnectorError,
     MalformedResponse,
+    RateLimited,
     Record,
     RecordError,
+    TimedOut,
+    TransientError,
     VendorError,
     WriteRequest,
     WriteResult,
@@ -105,7 +109,12 @@ class Writer:
         fields: SiteFields,
         read_fields: list[str],
         enrich: Callable[[list[Record]], Awaitable[None]] | None = None,
+        *,
+        find: Callable[[list[str]], Awaitable[dict[str, Record]]] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self.find = find
+        self.sleep = sleep
         self.client = client
         self.searcher = searcher
         self.config = config
@@ -228,7 +237,69 @@ class Writer:
 
     # -- calls ------------------------------------------------------------------------------
     async def _create(self, batch: list[Prepared]) -> None:
-        body = await self.client.bulk_create([p.payload for p in batch])
+        """Bulk create, sent once per try; after a failed try, what was made is found by key.
+
+        Jira does not dedupe creates: re-sending a bulk create whose answer was lost
+        (reset, timeout) would make every issue twice. So each try is sent once, and
+        before the next one the issues are looked up by their ``synchub-<key>`` labels;
+        only the ones not found are sent again.
+        """
+        policy = self.config.http.retry_policy()
+        pending = list(batch)
+        for attempt in range(1, policy.max_attempts + 1):
+            try:
+                body = await self.client.bulk_create([p.payload for p in pending])
+            except TransientError as exc:
+                if attempt == policy.max_attempts or self.find is None:
+                    raise
+                hint = exc.retry_after if isinstance(exc, RateLimited) else None
+                await self.sleep(
+                    min(
+                        hint if hint is not None else policy.backoff(attempt),
+                        policy.max_retry_after,
+                    )
+                )
+                pending = await self._found(pending)
+                if pending and isinstance(exc, TimedOut):
+                    pending = await self._settle(pending)
+                if not pending:
+                    return
+                continue
+            self._apply_bulk(pending, body)
+            return
+
+    async def _found(self, pending: list[Prepared]) -> list[Prepared]:
+        """Mark the issues Jira already made as created; return the ones still missing."""
+        assert self.find is not None
+        found = await self.find([p.request.external_key for p in pending])
+        for prepared in pending:
+            record = found.get(prepared.request.external_key)
+            if record is not None:
+                prepared.outcome.status, prepared.outcome.remote_id = "created", str(record["id"])
+        return [p for p in pending if p.outcome.remote_id is None]
+
+    async def _settle(self, pending: list[Prepared]) -> list[Prepared]:
+        """After a timeout Jira may still be creating: look again for a while, never re-send.
+
+        Looks up to four client timeouts long; what is still missing then is reported
+        with ``OUTCOME_UNKNOWN``, so the hub keeps its write intent and looks the
+        issues up again before it ever sends them a second time.
+        """
+        waited, limit = 0.0, 4 * self.config.http.timeout
+        step = max(self.config.http.timeout / 2, 0.05)
+        while pending and waited < limit:
+            await self.sleep(step)
+            waited += step
+            pending = await self._found(pending)
+        for prepared in pending:
+            prepared.outcome.status, prepared.outcome.vendor_code = "failed", OUTCOME_UNKNOWN
+            prepared.outcome.error = (
+                "Jira did not answer in time and the issue has not appeared yet; it is looked up "
+                "by its key before any new attempt"
+            )
+        return []
+
+    def _apply_bulk(self, batch: list[Prepared], body: dict[str, Any]) -> None:
         failed: dict[int, str] = {}
         fields: dict[int, str | None] = {}
         for error in body.get("errors") or []:

@@ -13,6 +13,7 @@ from connectors.sdk.errors import (
     MalformedResponse,
     RateLimited,
     RecordError,
+    TimedOut,
     TransientError,
     VendorError,
 )
@@ -37,6 +38,7 @@ from connectors.sdk.masking import (
 from connectors.sdk.ratelimit import RateLimiter
 from connectors.sdk.retry import RetryPolicy
 from connectors.sdk.streams import (
+    OUTCOME_UNKNOWN,
     Capability,
     CheckResult,
     FieldInfo,
@@ -48,6 +50,7 @@ from connectors.sdk.streams import (
 )
 
 __all__ = [
+    "OUTCOME_UNKNOWN",
     "AuthError",
     "Capability",
     "CheckResult",
@@ -70,6 +73,7 @@ __all__ = [
     "RequestStats",
     "RetryPolicy",
     "Stream",
+    "TimedOut",
     "TransientError",
     "VendorError",
     "WriteRequest",

@@ -7,7 +7,8 @@
     ├── AuthError                  fatal after one refresh: credentials rejected
     ├── TransientError             retry with backoff: 5xx, timeouts, resets
     │   ├── RateLimited            retry after ``retry_after`` seconds (429, vendor quota codes)
-    │   └── MalformedResponse      retry: truncated, non-JSON or unexpected body
+    │   ├── MalformedResponse      retry: truncated, non-JSON or unexpected body
+    │   └── TimedOut               retry; but a create may still be in progress at the vendor
     ├── VendorError                fatal for the call: the vendor refused the request as a whole
     └── RecordError                skip the record: it goes to the dead-letter queue
 
@@ -92,6 +93,15 @@ class RateLimited(TransientError):
 
 class MalformedResponse(TransientError):
     """The body could not be understood (truncated, not JSON, unexpected shape)."""
+
+
+class TimedOut(TransientError):
+    """No answer in time: the vendor may still be carrying the request out.
+
+    For a create the vendor does not dedupe, this is the one failure after which
+    neither re-sending nor giving up is safe; report the record with
+    ``OUTCOME_UNKNOWN`` and let the hub look it up later.
+    """
 
 
 class VendorError(ConnectorError):

@@ -30,6 +30,7 @@ from connectors.sdk.errors import (
     ConnectorError,
     MalformedResponse,
     RateLimited,
+    TimedOut,
     TransientError,
     VendorError,
 )
@@ -202,9 +203,20 @@ class HttpClient:
         )
 
     async def request(
-        self, method: str, url: str, *, parse: Parse[T] = parse_json, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        parse: Parse[T] = parse_json,
+        retry: bool = True,
+        **kwargs: Any,
     ) -> T:
-        """Send a request through pacing and the retry policy; return ``parse(response)``."""
+        """Send a request through pacing and the retry policy; return ``parse(response)``.
+
+        ``retry=False`` sends it once: a create the vendor does not dedupe must not be
+        re-sent blindly after a timeout (it may have been made); the caller looks it
+        up by its external key and re-sends only what is missing.
+        """
         attempts = 0
 
         async def attempt() -> T:
@@ -224,6 +236,8 @@ class HttpClient:
                     exc.connector = self.connector
                 raise
 
+        if not retry:
+            return await attempt()
         return await self.policy.call(attempt, sleep=self._sleep)
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -237,7 +251,7 @@ class HttpClient:
                 response = await self.client.request(method, url, **kwargs)
             except httpx.TimeoutException as exc:
                 self.stats.errors += 1
-                raise TransientError(
+                raise TimedOut(
                     f"timed out ({type(exc).__name__})",
                     connector=self.connector,
                     endpoint=_url(self.client, url),

@@ -82,6 +82,10 @@ class WriteRequest:
 
 WriteStatus = Literal["created", "updated", "unchanged", "failed"]
 
+OUTCOME_UNKNOWN = "outcome_unknown"
+"""``WriteResult.vendor_code`` of a create whose fate is unknown (the vendor timed out and
+may still make it): the hub keeps its write intent and looks the record up later."""
+
 
 @dataclass(frozen=True, slots=True)
 class WriteResult:

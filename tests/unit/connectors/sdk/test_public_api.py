@@ -5,6 +5,7 @@ from __future__ import annotations
 from connectors import sdk
 
 EXPECTED = {
+    "OUTCOME_UNKNOWN", "TimedOut",
     "AuthError",
     "Capability",
     "CheckResult",
