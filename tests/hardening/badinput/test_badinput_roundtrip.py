@@ -87,6 +87,12 @@ ECHO: dict[str, Callable[[str], str]] = {
 }
 """How a vendor reads back a mapped enumeration value it was sent (Jira: category/resolution)."""
 
+FALLBACKS = {
+    ("zentao/contract", "start_date"): "sign_date",
+}
+"""(mapping, field) -> the field whose value is written when this one is empty: ZenTao requires
+a project begin, and contracts from a finance system often carry only the signing date."""
+
 LOSSY = {
     (
         "yonyou_u8/invoice",
@@ -173,5 +179,9 @@ def test_canonical_to_remote_to_canonical_is_the_identity(path: Path, data: st.D
     assert mapped.unresolved == {}
     returned = validate(mapping.spec.entity, {**record, **{f: mapped.values[f] for f in owned}})
     again = {k: (v.value if hasattr(v, "value") else v) for k, v in returned.model_dump().items()}
-    differences = {f: (record[f], again[f]) for f in owned if record[f] != again[f]}
+    expected = dict(record)
+    for (name, field), fallback in FALLBACKS.items():
+        if name == name_of(path) and expected[field] is None:
+            expected[field] = record[fallback]
+    differences = {f: (expected[f], again[f]) for f in owned if expected[f] != again[f]}
     assert differences == {}, f"{name_of(path)} sent {remote}"
