@@ -41,7 +41,7 @@ from hub.sync.runner import run_pipeline
 
 REPO = Path(__file__).resolve().parents[3]
 SYNCHUB = str(Path(sys.executable).with_name("synchub"))
-SECONDS = float(os.environ.get("SYNCHUB_LOAD_SECONDS", "12"))
+SECONDS = float(os.environ.get("SYNCHUB_LOAD_SECONDS", "10"))
 CLIENTS = int(os.environ.get("SYNCHUB_LOAD_CLIENTS", "50"))
 REPORT = REPO / "test-artifacts" / "hardening" / "web_load.json"
 PAGES = [
