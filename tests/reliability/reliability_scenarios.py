@@ -183,7 +183,7 @@ SCENARIOS: dict[str, Scenario] = {
                 "crm": ZOHO,
                 "pm": System("jira", _half_the_contracts, "jira", config={"page_size": PAGE_SIZE}),
             },
-            (*PROJECT_BINDINGS, ("pm", "epics", "out"), ("pm", "milestones", "both")),
+            (*PROJECT_BINDINGS, ("pm", "epics", "both"), ("pm", "milestones", "both")),
             list_path="/search",
             list_method="POST",
             write_path="/issue/bulk",

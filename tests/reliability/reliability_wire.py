@@ -111,12 +111,13 @@ class WireTap:
             self._in_flight += 1
             self.log.append((method, path))
         try:
+            body = self._spoil(path, await _read_body(receive))
+            # No await from here until FaultMiddleware takes its fault: a fault an action
+            # queues must land on this request, not on one that arrives meanwhile.
             for index, (fragment, wanted, action) in enumerate(self.actions):
                 if fragment in path and wanted in (None, method):
                     self._counts[index] = self._counts.get(index, 0) + 1
                     action(self, self._counts[index], method, path)
-            body = await _read_body(receive)
-            body = self._spoil(path, body)
             replay = _replayer(body, receive)
             if (
                 self.repeat is not None

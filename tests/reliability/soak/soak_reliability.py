@@ -73,7 +73,7 @@ def test_soak_faults_at_random(
     for name in chosen:
         FAULTS[name].arm(deployment.tap, spec, ordinals(rng))
 
-    runs = deployment.run_until_quiet(limit=12)
+    runs = deployment.run_until_quiet(limit=30)  # random storms keep failing runs for a while
     deployment.quiesce()
     deployment.disarm()
     caused = len(dlq.list_letters(deployment.engine, limit=10_000)) - sum(
