@@ -474,6 +474,14 @@ class PagePull:
     def _flush(self) -> None:
         repo.insert_rows(self.conn, self.entity, self.inserts)
         repo.insert_links(self.conn, self.new_links)
+        repo.settle_match_conflicts(
+            self.conn,
+            self.binding.instance,
+            self.entity,
+            {link["remote_id"]: link["hub_id"] for link in self.new_links},
+            run_id=self.ctx.run_id,
+            now=self.now,
+        )
         repo.insert_changes(self.conn, self.changes)
         for removed in repo.resolve_dead_letters(
             self.conn,

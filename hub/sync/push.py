@@ -323,6 +323,14 @@ def _record_results(
         settled.append(item.hub_id)
         succeeded.append(item.hub_id)
     repo.insert_links(conn, new_links)
+    repo.settle_match_conflicts(
+        conn,
+        binding.instance,
+        binding.entity,
+        {link["remote_id"]: link["hub_id"] for link in new_links},
+        run_id=ctx.run_id,
+        now=now,
+    )
     repo.clear_intents(conn, binding.instance, binding.entity, settled)
     for removed in repo.resolve_dead_letters(
         conn, binding.instance, binding.spec.stream, "out", hub_ids=succeeded

@@ -424,6 +424,50 @@ def upsert_conflict(conn: Connection, row: dict[str, Any]) -> None:
         )
 
 
+def settle_match_conflicts(
+    conn: Connection,
+    connector: str,
+    entity: str,
+    linked: dict[str, str],
+    *,
+    run_id: str,
+    now: datetime,
+) -> None:
+    """Close the open match conflicts of remote records linked now (``remote id -> hub id``).
+
+    A create whose outcome a crash hid is read back by the next pull, held there as an
+    ambiguous twin, and then linked by the push's look-up: the question is answered.
+    """
+    remote_ids = sorted(linked)
+    for chunk in _chunks(remote_ids):
+        rows = conn.execute(
+            select(CONFLICT.c.id, CONFLICT.c.remote_id).where(
+                CONFLICT.c.kind == "match",
+                CONFLICT.c.status == "open",
+                CONFLICT.c.connector == connector,
+                CONFLICT.c.entity == entity,
+                CONFLICT.c.remote_id.in_(chunk),
+            )
+        ).all()
+        for conflict_id, remote_id in rows:
+            resolution = {"link_to": linked[remote_id], "new": False, "run_id": run_id}
+            conn.execute(
+                update(CONFLICT)
+                .where(CONFLICT.c.id == conflict_id)
+                .values(
+                    status="resolved", resolution=resolution, resolved_by="sync", resolved_at=now
+                )
+            )
+            audit(
+                conn,
+                actor="sync",
+                action="conflict.settled",
+                target=str(conflict_id),
+                details=resolution,
+                at=now,
+            )
+
+
 def audit(
     conn: Connection, *, actor: str, action: str, target: str, details: dict[str, Any], at: datetime
 ) -> None:
