@@ -45,6 +45,9 @@ class Fault:
     status: int = 503
     retry_after: float | None = None
     seconds: float = 5.0
+    complete: bool = False
+    """For ``timeout``: the server has the whole request and finishes it after the delay even
+    if the client gave up (the hard case: the work is done but the answer is lost)."""
 
 
 @dataclass(slots=True)
@@ -285,6 +288,8 @@ class FaultMiddleware:
         elif fault.kind == "non_json":
             await _reply(send, *self.sandbox.garbage_response())
         elif fault.kind == "timeout":
+            if fault.complete:
+                receive = await _buffered(receive)
             await asyncio.sleep(fault.seconds)
             await self.app(scope, receive, send)
         else:
@@ -322,6 +327,28 @@ class FaultMiddleware:
         )
         await send({"type": "http.response.body", "body": cut, "more_body": True})
         raise ConnectionResetError("sandbox fault: connection reset mid-body")
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the whole request body now and replay it later, whatever the client does meanwhile."""
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if delivered:
+            return {"type": "http.disconnect"}
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 async def _reply(send: Send, status: int, headers: dict[str, str], body: bytes) -> None:

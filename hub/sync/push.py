@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.sdk import Capability, WriteRequest, WriteResult
+from connectors.sdk import OUTCOME_UNKNOWN, Capability, WriteRequest, WriteResult
 from hub.mapping import MappingError
 from hub.model import canonical_fields
 from hub.sync import crashpoints, repo
@@ -279,7 +279,7 @@ def _record_results(
                     now=now,
                 ),
             )
-            if item.request.remote_id is None:
+            if item.request.remote_id is None and result.vendor_code != OUTCOME_UNKNOWN:
                 settled.append(item.hub_id)  # the vendor refused the create: nothing was made
             continue
         remote_id = result.remote_id or item.request.remote_id
