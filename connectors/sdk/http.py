@@ -186,8 +186,11 @@ class HttpClient:
         self.policy = self.options.retry_policy()
         self.stats = RequestStats()
         self._sleep = sleep
+        # burst=1: pace evenly at the vendor's rate instead of spending its whole bucket at
+        # once; a client bucket as deep as the vendor's drains the vendor's on network
+        # jitter alone (a 429 and a Retry-After wait per few hundred requests)
         self.limiter = limiter or RateLimiter(
-            self.options.rate_per_second, max_concurrency=self.options.max_concurrency
+            self.options.rate_per_second, burst=1, max_concurrency=self.options.max_concurrency
         )
         self.client = httpx.AsyncClient(
             base_url=base_url,
