@@ -18,7 +18,7 @@ from hub.sync import crashpoints, repo
 from hub.sync.answers import answered_values
 from hub.sync.context import Binding, RunContext
 from hub.sync.matching import key_value, waiting_twins
-from hub.sync.pull_page import dead_letter_row, inbound_keys
+from hub.sync.pull_page import PagePull, dead_letter_row, inbound_keys
 from hub.sync.values import json_values, stable_hash
 
 PUSH = "push"
@@ -35,6 +35,8 @@ class Planned:
     link: dict[str, Any] | None
     canonical: dict[str, Any] = field(default_factory=dict)
     """The hub's values of the record (model form), for reading a create's answer."""
+    found: dict[str, Any] | None = None
+    """The record an earlier create made, found by its key after its answer was lost."""
 
 
 async def push_binding(ctx: RunContext, binding: Binding) -> None:
@@ -228,6 +230,7 @@ async def _look_up_in_doubt(binding: Binding, planned: list[Planned], in_doubt: 
     for item in doubtful:
         record = found.get(item.hub_id)
         if record is not None:
+            item.found = record
             item.request = WriteRequest(
                 data=item.request.data, external_key=item.hub_id, remote_id=str(record[pk])
             )
@@ -288,8 +291,10 @@ def _record_results(
                 f"{binding.key}: write of {item.hub_id} succeeded without a remote id"
             )
         values = {**((item.link or {}).get("values") or {}), **item.sent}
-        if item.request.remote_id is None and result.record:  # its defaults are no edits
-            answered = answered_values(binding, result.record, item.canonical, item.sent)
+        answer = result.record or item.found
+        created = item.request.remote_id is None or item.found is not None
+        if created and answer:  # a create's defaults are no edits (also one found after a crash)
+            answered = answered_values(binding, answer, item.canonical, item.sent)
             values = {**answered, **values}
         common = {
             "values": values,
@@ -323,7 +328,7 @@ def _record_results(
         settled.append(item.hub_id)
         succeeded.append(item.hub_id)
     repo.insert_links(conn, new_links)
-    repo.settle_match_conflicts(
+    held = repo.settle_match_conflicts(
         conn,
         binding.instance,
         binding.entity,
@@ -331,6 +336,8 @@ def _record_results(
         run_id=ctx.run_id,
         now=now,
     )
+    if held and binding.spec.pulls:  # read while unlinked: its own fields still to take
+        PagePull(ctx, binding, conn).run(held)
     repo.clear_intents(conn, binding.instance, binding.entity, settled)
     for removed in repo.resolve_dead_letters(
         conn, binding.instance, binding.spec.stream, "out", hub_ids=succeeded

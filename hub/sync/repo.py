@@ -432,16 +432,19 @@ def settle_match_conflicts(
     *,
     run_id: str,
     now: datetime,
-) -> None:
-    """Close the open match conflicts of remote records linked now (``remote id -> hub id``).
+) -> list[dict[str, Any]]:
+    """Close the open match conflicts of remote records linked now; return what was read.
 
+    ``linked`` maps remote ids to hub ids; the records returned are as read when held.
     A create whose outcome a crash hid is read back by the next pull, held there as an
-    ambiguous twin, and then linked by the push's look-up: the question is answered.
+    ambiguous twin, and then linked by the push's look-up: the question is answered, and
+    what was read then (the vendor's own fields) is still to be applied.
     """
+    held: list[dict[str, Any]] = []
     remote_ids = sorted(linked)
     for chunk in _chunks(remote_ids):
         rows = conn.execute(
-            select(CONFLICT.c.id, CONFLICT.c.remote_id).where(
+            select(CONFLICT.c.id, CONFLICT.c.remote_id, CONFLICT.c["values"]).where(
                 CONFLICT.c.kind == "match",
                 CONFLICT.c.status == "open",
                 CONFLICT.c.connector == connector,
@@ -449,7 +452,9 @@ def settle_match_conflicts(
                 CONFLICT.c.remote_id.in_(chunk),
             )
         ).all()
-        for conflict_id, remote_id in rows:
+        for conflict_id, remote_id, values in rows:
+            if isinstance((values or {}).get("raw"), dict):
+                held.append(values["raw"])
             resolution = {"link_to": linked[remote_id], "new": False, "run_id": run_id}
             conn.execute(
                 update(CONFLICT)
@@ -466,6 +471,7 @@ def settle_match_conflicts(
                 details=resolution,
                 at=now,
             )
+    return held
 
 
 def audit(

@@ -78,9 +78,25 @@ class Snapshot:
 def _counter_diff(label: str, mine: Counter[str], theirs: Counter[str]) -> list[str]:
     extra = mine - theirs
     missing = theirs - mine
-    return [f"{label}: {n}x more {item}" for item, n in extra.items()] + [
+    lines = [f"{label}: {n}x more {item}" for item, n in extra.items()] + [
         f"{label}: {n}x fewer {item}" for item, n in missing.items()
     ]
+    if extra and missing:  # most often one record that differs: say in which fields
+        lines.insert(0, f"{label}: {_fields_apart(next(iter(extra)), next(iter(missing)))}")
+    return lines
+
+
+def _fields_apart(mine: str, theirs: str) -> str:
+    """The top-level fields two descriptions disagree on, with both values."""
+    try:
+        a = json.loads(mine[mine.index("{") :])
+        b = json.loads(theirs[theirs.index("{") :])
+    except ValueError:
+        return "differs"
+    keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    return "differs in " + "; ".join(
+        f"{k}: {str(a.get(k))[:80]!r} here, {str(b.get(k))[:80]!r} in the reference" for k in keys
+    )
 
 
 def derived_number(hub_id: str) -> str:

@@ -1,12 +1,15 @@
-"""A create whose answer a crash swallowed is read back before it is linked: no stale question.
+"""A create whose answer a crash swallowed is read back before it is linked.
 
-Kill the CRM -> Jira pipeline right after Jira answered its second write batch
-(milestone issues created, nothing recorded). The next run pulls first: the new
-issues come back unlinked and, matched by contract, are held as ambiguous twins;
-then the push looks the in-doubt creates up by their hub-id labels and links them.
-The held questions are answered by then and must be closed (``settled`` by the
-sync, audited), not left for a person who could only make things worse; and the
-pipeline still ends where the fault-free run does.
+Kill the pipeline right after the project tool answered a batch of creates (the
+issues or executions exist, nothing is recorded). The next run pulls first: the
+new records come back unlinked and, matched by contract, are held as ambiguous
+twins; then the push looks the in-doubt creates up by their hub keys and links
+them. By then the held questions are answered and must be closed (settled by the
+sync, audited), not left for a person; what the pull read while they were held
+(the vendor's own fields, ZenTao's execution id) must still be applied, and the
+vendor's defaults for fields the create did not send (a new execution's ``wait``)
+are no edits, as for a create whose answer arrived. In the end the stores equal
+the fault-free run.
 """
 
 from __future__ import annotations
@@ -26,33 +29,36 @@ from hub.sync import repo
 pytestmark = pytest.mark.slow
 
 
-def test_issues_created_before_a_crash_are_linked_and_their_held_matches_settled(
+@pytest.mark.parametrize(
+    ("pipeline", "kill_at"),
+    [("crm-jira", "write:2"), ("crm-zentao", "write:2")],
+    ids=["jira-milestone-issues", "zentao-executions"],
+)
+def test_records_created_before_a_crash_are_linked_settled_and_read(
+    pipeline: str,
+    kill_at: str,
     references: References,
     sqlite_template: SqliteTemplate,
     deployed: list[Deployment],
     tmp_path: Path,
 ) -> None:
-    deployment = deploy(PIPELINES["crm-jira"], tmp_path, sqlite_template)
+    deployment = deploy(PIPELINES[pipeline], tmp_path, sqlite_template)
     deployed.append(deployment)
-    attempt = forkserver().Process(target=child, args=(str(deployment.config_file), "write:2"))
+    attempt = forkserver().Process(target=child, args=(str(deployment.config_file), kill_at))
     attempt.start()
     attempt.join(timeout=120)
     assert attempt.exitcode == -signal.SIGKILL
 
     deployment.run()
     with deployment.engine.connect() as conn:
-        linked = {
-            (x["connector"], str(x["remote_id"]))
-            for x in conn.execute(select(repo.LINK)).mappings()
-        }
-        matches = [
-            dict(x)
-            for x in conn.execute(
-                select(repo.CONFLICT).where(repo.CONFLICT.c.kind == "match")
-            ).mappings()
-        ]
-    about_linked = [x for x in matches if (x["connector"], str(x["remote_id"])) in linked]
-    assert about_linked, "no orphan was held: the kill point no longer hits the milestone batch"
+        links = conn.execute(select(repo.LINK)).mappings()
+        linked = {(x["connector"], x["entity"], str(x["remote_id"])) for x in links}
+        query = select(repo.CONFLICT).where(repo.CONFLICT.c.kind == "match")
+        matches = [dict(x) for x in conn.execute(query).mappings()]
+    about_linked = [
+        x for x in matches if (x["connector"], x["entity"], str(x["remote_id"])) in linked
+    ]
+    assert about_linked, f"no orphan was held: {kill_at} no longer hits the create batch"
     stale = [x["id"] for x in about_linked if x["status"] == "open"]
     assert stale == [], "held as ambiguous although linked since"
     assert {x["resolved_by"] for x in about_linked} == {"sync"}
@@ -60,5 +66,6 @@ def test_issues_created_before_a_crash_are_linked_and_their_held_matches_settled
     deployment.run_until_quiet()
     deployment.retry_letters()
     deployment.run_until_quiet()
-    problems = take_snapshot(deployment).differences(references.get("jira").snapshot)
+    reference = references.get(PIPELINES[pipeline].name)
+    problems = take_snapshot(deployment).differences(reference.snapshot)
     assert problems == [], "\n".join(problems[:20])
