@@ -153,8 +153,13 @@ def render(results: dict[str, Any], results_file: Path, plots: Path, docs: Path)
     if "quota" in s:
         lines += _quota(s["quota"])
     if "finance_pages" in s:
-        lines += ["", "### 8. Finance pages", "", "```json",
-                  json.dumps(s["finance_pages"], indent=1, ensure_ascii=False)[:3000], "```"]  # fmt: skip
+        lines += _finance(s["finance_pages"])
+    lines += ["", "### When each scenario was measured", "",
+              "| Scenario | finished | commit | sizes |", "| --- | --- | --- | --- |"]  # fmt: skip
+    for name, when in (results.get("measured") or {}).items():
+        if when:
+            sizes = ", ".join(f"{k}={v}" for k, v in when["sizes"].items())
+            lines.append(f"| {name} | {when['finished_at']} | {when['commit']} | {sizes} |")
     for name, error in results.get("errors", {}).items():
         lines += ["", f"**{name} did not run to the end:** `{error.splitlines()[-1][:300]}`"]
     return "\n".join(lines)
@@ -264,6 +269,25 @@ def _memory(data: dict[str, Any], plots: Path, docs: Path) -> list[str]:
         "",
         _plot(plots, docs, "memory", svg.bars("Peak RSS of a full pull", "MB", rows)),
     ]  # fmt: skip
+
+
+def _finance(data: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"### 8. Finance pages ({data.get('customers', '?'):,} customers, "
+        f"{data.get('invoices', '?'):,} invoices, {data.get('store', '?')})",
+        "",
+        f"Worst page's p95 per run: {_cell(data.get('p95_ms'))} ms.",
+        "",
+        "| Page | p50 ms | p95 ms | max ms |",
+        "| --- | --- | --- | --- |",
+    ]
+    pages = data.get("pages") or {}
+    for page, f in sorted(pages.items(), key=lambda kv: -kv[1].get("p95_ms", 0)):
+        lines.append(
+            f"| `{page}` | {_fmt(f.get('p50_ms'))} | {_fmt(f.get('p95_ms'))} | {_fmt(f.get('max_ms'))} |"
+        )
+    return lines
 
 
 def _quota(data: dict[str, Any]) -> list[str]:

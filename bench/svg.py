@@ -31,7 +31,7 @@ def bars(title: str, unit: str, rows: list[tuple[str, dict[str, Any]]], note: st
             f'<rect x="{LABEL}" y="{y + 6}" width="{width:.1f}" height="18" fill="{colour}"/>',
             f'<line x1="{LABEL + plot * low / top:.1f}" x2="{LABEL + plot * high / top:.1f}" '
             f'y1="{y + 15}" y2="{y + 15}" stroke="black" stroke-width="1.5"/>',
-            f'<text x="{LABEL + width + 6:.1f}" y="{y + 19}">{_fmt(med)}</text>',
+            f'<text x="{LABEL + plot * max(med, high) / top + 6:.1f}" y="{y + 19}">{_fmt(med)}</text>',
         ]
     if note:
         out.append(f'<text x="10" y="{height - 10}" fill="#555">{escape(note)}</text>')
