@@ -75,11 +75,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def write_results(results: dict[str, Any], folder: Path, *, merge: bool = False) -> Path:
+def write_results(
+    results: dict[str, Any], folder: Path, *, merge: bool = False, suffix: str = ""
+) -> Path:
     """Write the day's results file; with ``merge``, scenarios not run now are kept from it."""
     folder.mkdir(parents=True, exist_ok=True)
     day = results["environment"]["measured_at"][:10]
-    path = folder / f"{day}.json"
+    path = folder / f"{day}{suffix}.json"
     if merge and path.exists():
         earlier = json.loads(path.read_text())
         for name, outcome in earlier.get("scenarios", {}).items():

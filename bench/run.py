@@ -28,7 +28,11 @@ QUICK = scenarios.Sizes(
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes for a smoke run (written to <date>-quick.json, docs untouched)",
+    )
     parser.add_argument("--only", default="", help=f"comma-separated subset of {','.join(ORDER)}")
     parser.add_argument("--no-docs", action="store_true", help="write the JSON only")
     for field in dataclasses.fields(scenarios.Sizes):
@@ -103,8 +107,13 @@ def main(argv: list[str]) -> int:
         round(x, 2) for x in os.getloadavg()
     ]
     results["targets"] = report.targets(results)
-    path = report.write_results(results, ROOT / "bench" / "results", merge=bool(args.only))
-    if not args.no_docs:
+    path = report.write_results(
+        results,
+        ROOT / "bench" / "results",
+        merge=bool(args.only),
+        suffix="-quick" if args.quick else "",
+    )
+    if not (args.no_docs or args.quick):  # a smoke run never replaces the published figures
         report.write_docs(results, ROOT / "docs" / "benchmarks.md", path)
     log(f"done in {results['seconds'] / 60:.1f} min; results in {path.relative_to(ROOT)}")
     for row in results["targets"]:
