@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import typing
+from typing import Any
 
 import typer
 
@@ -24,6 +26,25 @@ def sandbox_options(pairs: list[str], flavour: str | None = None) -> dict[str, s
     if flavour is not None:
         options["flavour"] = flavour
     return options
+
+
+def typed_options(sandbox_cls: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """Option text converted to what the sandbox's constructor declares (int, float, bool)."""
+    hints = typing.get_type_hints(sandbox_cls.__init__)
+    typed: dict[str, Any] = {}
+    for key, text in options.items():
+        kinds = set(typing.get_args(hints.get(key))) or {hints.get(key)}
+        if isinstance(text, str) and bool in kinds:
+            if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(f"option {key} expects true or false, got {text!r}")
+            typed[key] = text.lower() in ("true", "1", "yes")
+        elif isinstance(text, str) and int in kinds:
+            typed[key] = int(text)
+        elif isinstance(text, str) and float in kinds:
+            typed[key] = float(text)
+        else:
+            typed[key] = text
+    return typed
 
 
 def sandbox_cmd(
@@ -56,6 +77,7 @@ def sandbox_cmd(
     sandbox_cls = registry.resolve(cls.sandbox)
     options = sandbox_options(option, flavour)
     try:
+        options = typed_options(sandbox_cls, options)
         sandbox: Sandbox = sandbox_cls(seed=seed, **options)
     except (TypeError, ValueError) as exc:
         raise fail(f"the {name} sandbox refused its options {sorted(options)}: {exc}") from None
