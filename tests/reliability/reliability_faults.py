@@ -164,6 +164,7 @@ def _repeat(tap: WireTap, scenario: Any, at: dict[str, tuple[int, ...]]) -> Hits
     hits = Hits()
     rule = tap.repeat_across_pages(scenario.list_path, scenario.list_method)
     tap.page_key = scenario.page_key
+    tap.page_size = scenario.page_size
     hits.rule = rule  # type: ignore[attr-defined]
     return hits
 

@@ -83,6 +83,8 @@ class Scenario:
     """Whether the vendor takes several records per create request."""
     page_key: Callable[[str, bytes], str] = field(default=lambda path, body: path)
     """Which list a list request pages through (its path, unless streams share one)."""
+    page_size: int = PAGE_SIZE
+    """Records in a full list page of the target (what its connector config asks for)."""
     notes: dict[str, str] = field(default_factory=dict)
     """What a fault means for this vendor, when it means less than it says (for the doc)."""
 

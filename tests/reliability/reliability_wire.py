@@ -56,8 +56,11 @@ class WireTap:
     repeat: Rewrite | None = None
     spoil: Rewrite | None = None
     page_key: Callable[[str, bytes], str] = lambda path, body: path
+    page_size: int = 1
+    """Records in a full list page: a shorter page ends a read, and a record is repeated only
+    into the next page of the same read (never into another stream's read of the same list)."""
     _counts: dict[int, int] = field(default_factory=dict)
-    _last_item: dict[str, Any] = field(default_factory=dict)
+    _last_item: dict[str, list[Any]] = field(default_factory=dict)
     _in_flight: int = 0
     _idle: threading.Condition = field(default_factory=threading.Condition)
 
@@ -189,14 +192,21 @@ class WireTap:
             return body
         rows = _records(payload)
         if not rows:
+            self._last_item.pop(key, None)  # that read is over
             return body
         rule.seen += 1
-        previous = self._last_item.get(key)
-        self._last_item[key] = rows[-1]
-        if rule.seen < rule.nth or previous is None or previous == rows[0]:
+        tail = self._last_item.pop(key, None)
+        if len(rows) >= self.page_size:  # a full page: the read goes on
+            self._last_item[key] = rows[-2:]
+        if rule.seen < rule.nth or not tail:
             return body
-        rows.insert(0, previous)
-        rule.done = json.dumps(previous, ensure_ascii=False, default=str)[:300]
+        # The previous page's last record; a keyset vendor repeats that one itself (the
+        # boundary tie), so then the one before it, which keeps the page in order.
+        repeated = tail[-1] if tail[-1] != rows[0] else (tail[0] if len(tail) > 1 else None)
+        if repeated is None or repeated == rows[0]:
+            return body
+        rows.insert(0, repeated)
+        rule.done = json.dumps(repeated, ensure_ascii=False, default=str)[:300]
         return json.dumps(payload, ensure_ascii=False).encode()
 
 
