@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Provinces, municipalities and the large cities our users' customers sit in.
 PLACES = (
@@ -95,6 +96,7 @@ _NOISE = re.compile(r"[\s·.,，。、\-_/&'\"“”()\[\]]")
 _LEGAL = re.compile("(?:" + "|".join(re.escape(f) for f in LEGAL_FORMS) + ")$")
 
 
+@lru_cache(maxsize=8192)
 def normalise_name(name: str | None) -> str | None:
     """The match key of a company name; ``None`` for an empty name."""
     if not name:

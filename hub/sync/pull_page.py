@@ -59,7 +59,9 @@ class PagePull:
             by_id[str(record[pk])] = record  # a record repeated within a page counts once
         self.counts.read += len(records)
         mapped = self._map(by_id)
-        links = repo.links_by_remote(self.conn, self.binding.instance, self.entity, list(mapped))
+        links = repo.links_by_remote(
+            self.conn, self.binding.instance, self.entity, list(mapped), raw=False
+        )
         twins = self._match([rid for rid in mapped if rid not in links], mapped, by_id)
         hub_ids = [link["hub_id"] for link in links.values()] + [h for h in twins.values() if h]
         rows = repo.rows_by_id(self.conn, self.entity, hub_ids)
@@ -136,9 +138,13 @@ class PagePull:
                 self.conn, self.entity, column, sorted(set(wanted.values()))
             )
             ids = sorted({h for hits in candidates.values() for h in hits})
-            claimed = repo.links_by_hub(self.conn, self.binding.instance, self.entity, ids)
+            claimed = repo.linked_hub_ids(self.conn, self.binding.instance, self.entity, ids)
             earlier = keys[:position]
-            rows = repo.rows_by_id(self.conn, self.entity, ids) if earlier and ids else {}
+            rows = (
+                repo.columns_by_id(self.conn, self.entity, ids, self._key_columns(earlier))
+                if earlier and ids
+                else {}
+            )
             still: list[str] = []
             for rid in pending:
                 hits = candidates.get(wanted.get(rid), []) if rid in wanted else []
@@ -165,6 +171,10 @@ class PagePull:
                 admitted.admit(rid, mine)
                 twins[rid] = None
         return twins
+
+    def _key_columns(self, keys: list[str]) -> list[str]:
+        """The table columns holding these match keys (a customer's name is compared as is)."""
+        return list(dict.fromkeys(keys))
 
     def _key_value(self, key: str, value: Any) -> Any:
         return key_value(self.entity, key, value)

@@ -86,13 +86,14 @@ def delete_cursors(conn: Connection, connector: str, stream: str) -> None:
 
 
 def links_by_remote(
-    conn: Connection, connector: str, entity: str, remote_ids: Sequence[str]
+    conn: Connection, connector: str, entity: str, remote_ids: Sequence[str], *, raw: bool = True
 ) -> dict[str, dict[str, Any]]:
-    """Links of these remote ids, keyed by remote id."""
+    """Links of these remote ids, keyed by remote id (``raw=False``: without the stored payload)."""
     result: dict[str, dict[str, Any]] = {}
+    columns = LINK.c if raw else [c for c in LINK.c if c.name != "raw"]
     for chunk in _chunks(list(remote_ids)):
         rows = conn.execute(
-            select(LINK).where(
+            select(*columns).where(
                 LINK.c.connector == connector, LINK.c.entity == entity, LINK.c.remote_id.in_(chunk)
             )
         ).mappings()
@@ -113,6 +114,21 @@ def links_by_hub(
         ).mappings()
         result.update({row["hub_id"]: dict(row) for row in rows})
     return result
+
+
+def linked_hub_ids(
+    conn: Connection, connector: str, entity: str, hub_ids: Sequence[str]
+) -> set[str]:
+    """Which of these hub ids already have a twin in ``connector`` (ids only: no payloads)."""
+    found: set[str] = set()
+    for chunk in _chunks(list(hub_ids)):
+        rows = conn.execute(
+            select(LINK.c.hub_id).where(
+                LINK.c.connector == connector, LINK.c.entity == entity, LINK.c.hub_id.in_(chunk)
+            )
+        )
+        found.update(r[0] for r in rows)
+    return found
 
 
 def all_links(conn: Connection, connector: str, entity: str) -> list[dict[str, Any]]:
@@ -206,6 +222,23 @@ def rows_by_id(conn: Connection, entity: str, ids: Sequence[str]) -> dict[str, d
             {
                 row["id"]: dict(row)
                 for row in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings()
+            }
+        )
+    return result
+
+
+def columns_by_id(
+    conn: Connection, entity: str, ids: Sequence[str], columns: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """A few columns of canonical rows by hub id (cheaper than whole rows with their JSON)."""
+    table = entity_table(entity)
+    wanted = [table.c.id, *(table.c[c] for c in columns)]
+    result: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(list(ids)):
+        result.update(
+            {
+                row["id"]: dict(row)
+                for row in conn.execute(select(*wanted).where(table.c.id.in_(chunk))).mappings()
             }
         )
     return result
