@@ -16,11 +16,12 @@ boundary is still dropped.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import orjson
 
 
 @dataclass(slots=True)
@@ -84,7 +85,7 @@ def _mark(modified: datetime, digest: str | None) -> str:
 
 def record_digest(record: Mapping[str, Any]) -> str:
     """A short, stable digest of a record's content (for ``Incremental``'s tie rule)."""
-    text = json.dumps(
-        record, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")
+    text = orjson.dumps(
+        record, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
     )
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
