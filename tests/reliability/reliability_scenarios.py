@@ -176,6 +176,10 @@ SCENARIOS: dict[str, Scenario] = {
             list_method="POST",
             write_path="BatchSave",
             page_key=_kingdee_form,
+            notes={
+                "repeated-across-pages": "a page going back past the keyset filter is refused "
+                "(filter ignored?) rather than looped on; the next run reads on"
+            },
         ),
         Scenario(
             "jira",
