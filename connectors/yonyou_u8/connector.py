@@ -181,7 +181,11 @@ class YonyouU8Connector(Connector[YonyouU8Config]):
                 if window.is_new(rid, row):
                     records.append(row)
                 window.observe(rid, day, row)
-            yield Page(records, window.checkpoint(today), complete=full and not more)
+            # Lists come in voucher-number order, not date order: a checkpoint mid-list would
+            # move the window past older documents not read yet, so only a finished read moves it.
+            yield Page(
+                records, None if more else window.checkpoint(today), complete=full and not more
+            )
 
     async def _read_modified(self, obj: U8Object, key: str, since: Any) -> AsyncIterator[Page]:
         state = Incremental.from_state(
