@@ -76,7 +76,8 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA wal_autocheckpoint=10000")  # 40 MB: a tenth of the checkpoint fsyncs of bulk pulls
+        # 40 MB between checkpoints: a tenth of the checkpoint fsyncs of bulk pulls
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     return engine

@@ -24,7 +24,11 @@ def epic_numbers(hub: Hub) -> Counter[str]:
     sandbox = hub.pm.sandbox
     records = [sandbox.get_record("epics", rid) for rid in sandbox.remote_ids("epics")]
     return Counter(
-        label for r in records if r for label in r["fields"]["labels"] if label.startswith("contract-")
+        label
+        for r in records
+        if r
+        for label in r["fields"]["labels"]
+        if label.startswith("contract-")
     )
 
 

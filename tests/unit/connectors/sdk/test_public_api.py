@@ -5,7 +5,8 @@ from __future__ import annotations
 from connectors import sdk
 
 EXPECTED = {
-    "OUTCOME_UNKNOWN", "TimedOut",
+    "OUTCOME_UNKNOWN",
+    "TimedOut",
     "AuthError",
     "Capability",
     "CheckResult",
