@@ -156,7 +156,21 @@ def files_under(folder: Path) -> Iterator[tuple[Path, bytes]]:
             yield path, path.read_bytes()
 
 
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """The root logger's level and handlers as they were: later tests must not log at DEBUG."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    quietened = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
+    for name in list(logging.root.manager.loggerDict):
+        logging.getLogger(name).setLevel(quietened.get(name, logging.NOTSET))
+
+
 @pytest.mark.slow
+@pytest.mark.usefixtures("restored_logging")
 def test_planted_secrets_are_used_but_never_found_in_clear(
     any_engine: Engine,
     tmp_path: Path,

@@ -178,6 +178,7 @@ async def test_tokens_and_secrets_stay_out_of_logs(
 ) -> None:
     install_log_masking()  # as hub.logsetup does at start-up; httpx logs whole URLs at INFO
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="httpx")  # its request lines carry the URLs
     sandbox.faults.inject("status", status=502, path="/merchant/newlist")
     await read_all(connector, "customers")
     sandbox.expire_credentials()

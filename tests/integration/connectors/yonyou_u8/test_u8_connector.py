@@ -178,6 +178,7 @@ async def test_secret_and_token_stay_out_of_logs(
 ) -> None:
     install_log_masking()  # as hub.logsetup does at start-up; httpx logs whole URLs at INFO
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="httpx")  # its request lines carry the URLs
     sandbox.faults.inject("status", status=502, path="/api/customer/batch_get")
     await read_all(connector, "customers")
     assert sandbox.app_secret not in caplog.text
