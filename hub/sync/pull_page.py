@@ -24,7 +24,7 @@ from hub.sync.context import Binding, RunContext
 from hub.sync.matching import key_value
 from hub.sync.merge import merge
 from hub.sync.names import normalise_name
-from hub.sync.values import json_values, stable_hash
+from hub.sync.values import json_hash, json_values
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RETRY_BACKOFF = timedelta(minutes=5)
@@ -257,7 +257,7 @@ class PagePull:
         incoming_json = json_values(incoming) | {
             f"extra.{k}": v for k, v in json_values(item.extra).items()
         }
-        remote_hash = stable_hash({k: incoming_json.get(k) for k in self.inbound_keys})
+        remote_hash = json_hash({k: incoming_json.get(k) for k in self.inbound_keys})
         if link is not None and link["hash"] == remote_hash:
             self.counts.unchanged += 1  # echo of what we wrote, or a re-read of what we stored
             self.succeeded.append(rid)

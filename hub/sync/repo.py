@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.model import TABLES
 from hub.store import Conflict, Cursor, DeadLetter, Link, WriteIntent
+from hub.store.bulk import insert_many
 from hub.store.tables import Audit, Change
 
 LINK: Table = Link.__table__  # type: ignore[attr-defined]
@@ -188,8 +189,7 @@ def resolve_hub(
 
 def insert_links(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert new links (executemany)."""
-    if rows:
-        conn.execute(insert(LINK), rows)
+    insert_many(conn, LINK, rows)
 
 
 def update_links(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -263,7 +263,7 @@ def match_candidates(
 def insert_rows(conn: Connection, entity: str, rows: list[dict[str, Any]]) -> None:
     """Insert canonical rows (executemany)."""
     if rows:
-        conn.execute(insert(entity_table(entity)), rows)
+        insert_many(conn, entity_table(entity), rows)
 
 
 def update_row(conn: Connection, entity: str, hub_id: str, values: dict[str, Any]) -> None:
@@ -291,7 +291,7 @@ def insert_changes(conn: Connection, rows: list[dict[str, Any]]) -> None:
         return
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
-    conn.execute(insert(CHANGE), rows)
+    insert_many(conn, CHANGE, rows)
 
 
 def changes_after(conn: Connection, entity: str, after: int, limit: int) -> list[tuple[int, str]]:

@@ -53,8 +53,11 @@ def json_values(values: dict[str, Any]) -> dict[str, Any]:
 
 def stable_hash(values: dict[str, Any]) -> str:
     """SHA-256 of the JSON form with sorted keys: equal values, equal hash."""
+    return json_hash(json_values(values))
+
+
+def json_hash(json_form: dict[str, Any]) -> str:
+    """``stable_hash`` of values already in JSON form (``json_values`` is idempotent)."""
     # orjson's sorted compact UTF-8 output is byte-for-byte json.dumps(sort_keys=True,
     # ensure_ascii=False, separators=(",", ":")) for JSON-form values, so stored hashes hold.
-    return hashlib.sha256(
-        orjson.dumps(json_values(values), option=orjson.OPT_SORT_KEYS)
-    ).hexdigest()
+    return hashlib.sha256(orjson.dumps(json_form, option=orjson.OPT_SORT_KEYS)).hexdigest()
