@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Table, insert
 
 _Processor = Callable[[Any], Any] | None
+_NOTHING = object()
 
 
 class _Plan:
@@ -50,15 +51,26 @@ class _Plan:
 
     def parameters(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
         order, processors, defaults = self.order, self.processors, self.defaults
+        # A page's rows share many values (one ``now`` for every timestamp): a value that is
+        # the very object the previous row had is processed once. Nothing mutates the rows
+        # during this call, so reusing the previous result is exact.
+        last_in: list[Any] = [_NOTHING] * len(order)
+        last_out: list[Any] = [None] * len(order)
         result = []
         for given in rows:
             row = {**given, **{key: make() for key, make in defaults}} if defaults else given
-            result.append(
-                tuple(
-                    row[name] if process is None else process(row[name])
-                    for name, process in zip(order, processors, strict=True)
-                )
-            )
+            values = []
+            for i, name in enumerate(order):
+                value = row[name]
+                process = processors[i]
+                if process is None:
+                    values.append(value)
+                elif value is last_in[i]:
+                    values.append(last_out[i])
+                else:
+                    last_in[i], last_out[i] = value, process(value)
+                    values.append(last_out[i])
+            result.append(tuple(values))
         return result
 
 
