@@ -26,8 +26,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Browser tests drive Debian's chromium through Playwright (pip); Playwright never downloads one.
+# A CJK font (WenQuanYi Zen Hei, 7 MB) so Chinese names in the screenshots are legible.
+BROWSER_PACKAGES := chromium fonts-wqy-zenhei
 browser:
-	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@test -x /usr/bin/chromium && test -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BROWSER_PACKAGES); }
 
 services:
 	@scripts/ensure-services.sh
