@@ -48,6 +48,9 @@ class Fault:
     complete: bool = False
     """For ``timeout``: the server has the whole request and finishes it after the delay even
     if the client gave up (the hard case: the work is done but the answer is lost)."""
+    served: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
+    """Set once a delayed (``timeout``) request has been served: a test waits on it to know
+    the work the client gave up on is done, instead of polling the sandbox."""
 
 
 @dataclass(slots=True)
@@ -67,9 +70,11 @@ class FaultPlan:
     _tokens: float = 0.0
     _updated: float | None = None
 
-    def inject(self, kind: FaultKind, times: int = 1, **options: Any) -> None:
+    def inject(self, kind: FaultKind, times: int = 1, **options: Any) -> Fault:
         """Queue ``times`` faults of ``kind``; options as in ``Fault``."""
-        self.queue.append(Fault(kind, times, **options))
+        fault = Fault(kind, times, **options)
+        self.queue.append(fault)
+        return fault
 
     def clear(self) -> None:
         """Remove every queued fault and switch off latency and rate limiting."""
@@ -291,7 +296,10 @@ class FaultMiddleware:
             if fault.complete:
                 receive = await _buffered(receive)
             await asyncio.sleep(fault.seconds)
-            await self.app(scope, receive, send)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                fault.served.set()
         else:
             await self._mangle(fault, scope, receive, send)
 

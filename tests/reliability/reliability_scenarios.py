@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 from connectors.sdk import Connector, registry
 from connectors.sdk.fakedata import Universe, build_universe
 from connectors.sdk.sandbox import Sandbox, SandboxServer
+from connectors.testkit import SleepRecorder
 from hub.demo.universe import split
 from hub.settings import Settings, load_settings
 from hub.store import make_engine, upgrade
@@ -253,17 +254,6 @@ for _scenario in SCENARIOS.values():
     PIPELINES.setdefault(_scenario.pipeline, _scenario)
 
 
-class FakeSleep:
-    """What connectors are handed instead of ``asyncio.sleep``: it records, then yields once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        await asyncio.sleep(0)
-
-
 @dataclass
 class Deployment:
     """One scenario's running sandboxes, settings and store (see module docstring)."""
@@ -275,7 +265,7 @@ class Deployment:
     settings: Settings
     engine: Engine
     config_file: Path
-    sleep: FakeSleep = field(default_factory=FakeSleep)
+    sleep: SleepRecorder = field(default_factory=SleepRecorder)
     results: list[RunResult] = field(default_factory=list)
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -350,7 +340,7 @@ class Deployment:
 
 
 @contextmanager
-def wiring(sleep: FakeSleep | None) -> Iterator[None]:
+def wiring(sleep: SleepRecorder | None) -> Iterator[None]:
     """Runs in this process get a fake sleep (the SDK's ``sleep=`` parameter) and share
     compiled mappings.
 

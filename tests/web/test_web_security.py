@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 
 import httpx
 import pytest
 from sqlalchemy import Engine, text
+from web_fixtures import SignIn
 from web_support import CSRF_RE, LiveServer, password_of
 
 from hub.web.routers import PUBLIC_PREFIXES, app_routes
 
-SignIn = Callable[..., tuple[httpx.Client, str]]
 SECRET = "zz-client-secret-9f8e7d6c5b4a"
 REFRESH = "1000.refresh-token-0a1b2c3d4e5f"
 

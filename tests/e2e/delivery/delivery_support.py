@@ -12,8 +12,9 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from e2e_support import Hub, ZohoUser
+from e2e_support import Hub
 from sqlalchemy import select
+from vendor_users import ZohoUser
 
 from connectors.sdk.cn import make_uscc
 from hub.demo.run import CRM, PM

@@ -7,12 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polling
 from sqlalchemy import Engine, select
 
 from hub.store import Run
@@ -84,14 +84,8 @@ class Deployment:
 def wait_for(
     condition: Callable[[], Any], timeout: float, what: str, deployment: Deployment
 ) -> Any:
-    """Poll ``condition`` (state in another process's database writes) until it holds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}\n{deployment.tails()}")
+    """``polling.wait_for`` that fails with the tails of every process's log."""
+    return polling.wait_for(condition, timeout, what, deployment.tails)
 
 
 def pid_of(owner: str) -> int:

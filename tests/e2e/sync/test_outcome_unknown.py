@@ -9,7 +9,6 @@ them up by key before sending anything.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 
 from e2e_support import Hub
@@ -32,22 +31,15 @@ def epic_numbers(hub: Hub) -> Counter[str]:
     )
 
 
-def wait_until(condition: object, deadline: float = 20.0) -> bool:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_a_timed_out_create_is_looked_up_not_resent(hub: Hub) -> None:
     hub.run()  # CRM and finance first: contracts exist in the hub
     config = hub.settings.connectors[PM].config
     hub.settings.connectors[PM] = hub.settings.connectors[PM].model_copy(
         update={"config": {**config, "http": {"timeout": 0.2, "max_attempts": 2}}}
     )
-    hub.pm.sandbox.faults.inject("timeout", times=1, path="/issue/bulk", seconds=4.0, complete=True)
+    slow = hub.pm.sandbox.faults.inject(
+        "timeout", times=1, path="/issue/bulk", seconds=4.0, complete=True
+    )
 
     first = hub.run(DELIVERY_PIPELINE)
 
@@ -68,9 +60,8 @@ def test_a_timed_out_create_is_looked_up_not_resent(hub: Hub) -> None:
     assert {x["hub_id"] for x in letters} <= set(intents)  # still in doubt, not settled
 
     expected = len(letters)
-    assert wait_until(lambda: sum(epic_numbers(hub).values()) >= expected), (
-        "the slow create never finished"
-    )
+    assert slow.served.wait(timeout=20), "the slow create never finished"
+    assert sum(epic_numbers(hub).values()) >= expected
 
     report = asyncio.run(
         dlq.retry(hub.settings, hub.demo.engine, [x["id"] for x in letters], actor="test")

@@ -8,18 +8,18 @@ untouched. Run against SQLite and PostgreSQL, whose column limits differ.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 from test_badinput_mapping_files import GOOD, alias_bomb
+from web_fixtures import SignIn
 from web_support import LiveServer, login
 
 from hub.settings import Settings
 from hub.web.app import MAX_BODY_BYTES
 
 MAPPING = "zoho_crm/customer.yaml"
-SignIn = Callable[..., tuple[httpx.Client, str]]
 
 
 def chunks(total: int, size: int = 1 << 20) -> Iterator[bytes]:

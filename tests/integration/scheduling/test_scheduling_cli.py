@@ -6,12 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from polling import log_tail, wait_for
 from scheduling_support import hub_settings, runs
 from sqlalchemy import Engine
 from typer.testing import CliRunner
@@ -96,11 +96,9 @@ def scheduler_process(
 def test_a_single_node_scheduler_runs_pipelines_and_stops_cleanly_on_sigterm(
     scheduler_process: subprocess.Popen[bytes], hub_store: Engine, sqlite_url: str, tmp_path: Path
 ) -> None:
-    deadline = time.monotonic() + 30
-    while len(runs(hub_store)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)  # another process writes the runs: poll the store
-    log = (tmp_path / "scheduler.log").read_text()
-    assert len(runs(hub_store)) >= 2, log
+    wait_for(  # another process writes the runs: poll the store
+        lambda: len(runs(hub_store)) >= 2, 30, "two runs", log_tail(tmp_path / "scheduler.log")
+    )
     assert LeaseManager(hub_store).holder(LEADER_LEASE) is not None
     scheduler_process.send_signal(signal.SIGTERM)
     assert scheduler_process.wait(timeout=30) == 0

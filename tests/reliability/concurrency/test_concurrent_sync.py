@@ -28,9 +28,10 @@ import pytest
 from reliability_refs import References
 from reliability_scenarios import PIPELINE, SCENARIOS, Deployment, SqliteTemplate, deploy
 from reliability_snapshot import take_snapshot
-from reliability_users import Editors, KingdeeUser, ZohoUser
+from reliability_users import Editors
 from reliability_wire import Action, WireTap
 from sqlalchemy import select, text
+from vendor_users import KingdeeUser, ZohoUser
 
 from hub.store import Run
 from hub.sync import repo

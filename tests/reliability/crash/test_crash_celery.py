@@ -16,7 +16,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
+from polling import log_tail, wait_for
 from reliability_crash import KillPlan
 from reliability_refs import References
 from reliability_report import write_result
@@ -91,18 +91,6 @@ def worker(deployment: Deployment, log: Path, crash_at: str | None) -> subproces
         )
 
 
-def wait_for(condition: Callable[[], Any], timeout: float, what: str, log: Path) -> Any:
-    """Poll state another process writes until it holds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
-    raise AssertionError(f"timed out waiting for {what}\n--- {log.name} ---\n{tail}")
-
-
 def runs(engine: Engine) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(RUN).order_by(RUN.c.started_at)).mappings()]
@@ -136,7 +124,12 @@ def test_workers_killed_mid_run_under_celery_are_taken_over_and_nothing_is_lost(
                 doomed.wait()
         assert code == -signal.SIGKILL, (spec, log.read_text(errors="replace")[-3000:])
         kills[spec.split(":")[0]] += 1
-        wait_for(lambda: leases.holder(lease_name(PIPELINE)) is None, 30, "the lease to lapse", log)
+        wait_for(
+            lambda: leases.holder(lease_name(PIPELINE)) is None,
+            30,
+            "the lease to lapse",
+            log_tail(log),
+        )
 
     log = tmp_path / "worker-healthy.log"
     healthy = worker(deployment, log, None)
@@ -150,7 +143,7 @@ def test_workers_killed_mid_run_under_celery_are_taken_over_and_nothing_is_lost(
             ),
             120,
             "the healthy worker's run",
-            log,
+            log_tail(log),
         )
     finally:
         healthy.send_signal(signal.SIGTERM)

@@ -1,8 +1,7 @@
-"""Helpers for the Jira integration tests: connectors, a sleep recorder, a request log."""
+"""Helpers for the Jira integration tests: connectors, a request log."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -11,17 +10,7 @@ import httpx
 from connectors.jira import JiraConnector
 from connectors.sdk import Page, WriteRequest
 from connectors.sdk.sandbox import SandboxServer
-
-
-class Sleeps:
-    """A fake sleep: records each wait and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        await asyncio.sleep(0)
+from connectors.testkit import SleepRecorder
 
 
 class Recording(httpx.AsyncBaseTransport):
@@ -49,13 +38,13 @@ class Recording(httpx.AsyncBaseTransport):
 def connector(
     server: SandboxServer,
     *,
-    sleep: Sleeps | None = None,
+    sleep: SleepRecorder | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     **overrides: Any,
 ) -> JiraConnector:
     """A connector for the sandbox behind ``server``, config overridden by keyword."""
     config = {**server.connector_config(), **overrides}
-    return JiraConnector(config, sleep=sleep or Sleeps(), transport=transport)
+    return JiraConnector(config, sleep=sleep or SleepRecorder(), transport=transport)
 
 
 async def read_all(conn: JiraConnector, stream: str, since: Any = None) -> list[Page]:

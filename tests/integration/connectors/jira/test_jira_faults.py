@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from jira_support import Sleeps, connector, read_all
+from jira_support import connector, read_all
 
 from connectors.jira.sandbox import JiraSandbox
 from connectors.jira.sandbox.core import basic_header
 from connectors.sdk import AuthError, WriteRequest
 from connectors.sdk.sandbox import SandboxServer
+from connectors.testkit import SleepRecorder
 
 
 def _auth(sandbox: JiraSandbox, server: SandboxServer) -> dict[str, str]:
@@ -53,7 +54,7 @@ async def test_near_limit_is_flagged_on_successful_answers(
 async def test_the_connector_waits_as_long_as_jira_asks(
     sandbox: JiraSandbox, server: SandboxServer
 ) -> None:
-    sleeps = Sleeps()
+    sleeps = SleepRecorder()
     async with connector(server, sleep=sleeps) as conn:
         sandbox.faults.inject("rate_limit", times=2, retry_after=9, path="/search")
         pages = await read_all(conn, "milestones")
@@ -67,7 +68,7 @@ async def test_a_concurrent_edit_409_is_retried(
 ) -> None:
     rid = sorted(sandbox.remote_ids("milestones"), key=int)[0]
     sandbox.faults.inject("status", status=409, path=f"/issue/{rid}")
-    sleeps = Sleeps()
+    sleeps = SleepRecorder()
     async with connector(server, sleep=sleeps) as conn:
         results = await conn.write(
             "milestones", [WriteRequest({"fields": {"summary": "after 409"}}, "k", remote_id=rid)]
