@@ -38,7 +38,7 @@ from sqlalchemy import Engine, insert, text
 from bench.measure import ROOT, figure
 from hub.auth import create_user, get_user
 from hub.config_store import generate_key
-from hub.finance.reconcile import run_reconciliation
+from hub.finance.reconcile_runs import run_reconciliation
 from hub.finance.sql import CONTRACT, CUSTOMER, INVOICE, LINK, MILESTONE, PAYMENT
 from hub.settings import Settings
 from hub.store import make_engine, upgrade

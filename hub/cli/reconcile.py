@@ -12,7 +12,8 @@ from rich.table import Table
 
 from hub.cli.context import console, get
 from hub.finance.fields import field_rules
-from hub.finance.reconcile import Reconciliation, reconcile, run_reconciliation
+from hub.finance.reconcile import Reconciliation, reconcile
+from hub.finance.reconcile_runs import run_reconciliation
 from hub.finance.sql import Sql
 from hub.store import upgrade
 

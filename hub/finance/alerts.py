@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from hub.finance.ageing import OpenInvoice, bucket_expression, open_invoice_row
-from hub.finance.reconcile import Mismatch, StoredRun, latest_run, stored_mismatches
+from hub.finance.reconcile import Mismatch
+from hub.finance.reconcile_runs import StoredRun, latest_run, stored_mismatches
 from hub.finance.settings import FinanceSettings
 from hub.finance.snapshot import ensure
 from hub.finance.sql import (

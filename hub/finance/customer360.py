@@ -22,7 +22,8 @@ from sqlalchemy import BigInteger, Connection, or_, select, type_coerce
 from hub.finance.ageing import bucket_of
 from hub.finance.contracts import ContractLine, contract_execution
 from hub.finance.milestones import MilestoneLine, milestone_lines
-from hub.finance.reconcile import Mismatch, latest_run, stored_mismatches
+from hub.finance.reconcile import Mismatch
+from hub.finance.reconcile_runs import latest_run, stored_mismatches
 from hub.finance.snapshot import ensure
 from hub.finance.sql import (
     CUSTOMER,

@@ -23,7 +23,7 @@ from hub.finance.ageing import BUCKET_LABELS, BUCKETS, AgeingReport, ageing_by_c
 from hub.finance.alerts import RiskAlerts, risk_alerts
 from hub.finance.fields import field_rules
 from hub.finance.mailer import build_message, send
-from hub.finance.reconcile import run_reconciliation
+from hub.finance.reconcile_runs import run_reconciliation
 from hub.finance.sql import Sql, business_today
 from hub.settings import Settings
 

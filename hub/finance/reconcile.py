@@ -12,32 +12,27 @@ it. For every entity that two systems both carry, this compares their copies:
   or tax != round_half_up(net x rate)).
 
 All comparisons run in SQL over the links (JSON values extracted per dialect), a
-few statements per entity and pair; the result is stored (``finance_recon_run``,
-``finance_recon_item``) so pages read it without re-computing.
+few statements per entity and pair. ``hub.finance.reconcile_runs`` stores each result
+(``finance_recon_run``, ``finance_recon_item``) so pages read it without re-computing.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import combinations
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
-    Engine,
     and_,
     case,
-    delete,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -57,7 +52,6 @@ from hub.finance.sql import (
     isum,
     money,
 )
-from hub.finance.tables import RECON_ITEM, RECON_RUN
 from hub.model import canonical_fields
 from hub.sync import repo
 
@@ -76,7 +70,6 @@ STATUS_FIELD: dict[str, str] = {
 }
 ENTITY_ORDER = ("customer", "contract", "milestone", "invoice", "payment")
 KINDS = ("missing", "amount", "status", "tax")
-KEEP_RUNS = 20
 
 
 @dataclass(frozen=True)
@@ -497,216 +490,3 @@ def _mismatch(
         last_run_b=r["run_b"],
         detail=detail,
     )
-
-
-# -- storing and reading runs ----------------------------------------------------------
-
-
-def run_reconciliation(
-    engine: Engine, zone: ZoneInfo, *, rules: FieldRules | None = None, trigger: str = "manual"
-) -> Reconciliation:
-    """Reconcile, store the result as a new run (keeping the last ``KEEP_RUNS``), return it."""
-    with engine.begin() as conn:
-        sql = Sql.of(conn, zone)
-        result = reconcile(conn, sql, rules)
-        result.run_id = str(uuid.uuid4())
-        conn.execute(
-            insert(RECON_RUN),
-            [
-                {
-                    "id": result.run_id,
-                    "started_at": result.started_at,
-                    "finished_at": datetime.now(UTC),
-                    "trigger": trigger,
-                    "mismatches": len(result.mismatches),
-                    "summary": summary_json(result),
-                }
-            ],
-        )
-        if result.mismatches:
-            conn.execute(
-                insert(RECON_ITEM),
-                [{"run_id": result.run_id, **_item(m)} for m in result.mismatches],
-            )
-        _prune(conn)
-    return result
-
-
-def _item(m: Mismatch) -> dict[str, Any]:
-    return {
-        "kind": m.kind,
-        "entity": m.entity,
-        "hub_id": m.hub_id,
-        "label": (m.label or "")[:200] or None,
-        "customer_id": m.customer_id,
-        "system_a": m.system_a,
-        "system_b": m.system_b,
-        "value_a": m.value_a,
-        "value_b": m.value_b,
-        "remote_a": m.remote_a,
-        "remote_b": m.remote_b,
-        "last_run_a": m.last_run_a,
-        "last_run_b": m.last_run_b,
-        "detail": m.detail,
-    }
-
-
-def _prune(conn: Connection) -> None:
-    keep = select(RECON_RUN.c.id).order_by(RECON_RUN.c.started_at.desc()).limit(KEEP_RUNS)
-    old = [r[0] for r in conn.execute(select(RECON_RUN.c.id).where(RECON_RUN.c.id.not_in(keep)))]
-    if old:
-        conn.execute(delete(RECON_ITEM).where(RECON_ITEM.c.run_id.in_(old)))
-        conn.execute(delete(RECON_RUN).where(RECON_RUN.c.id.in_(old)))
-
-
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def summary_json(result: Reconciliation) -> dict[str, Any]:
-    """The totals of a reconciliation in JSON form (stored with the run)."""
-    return {
-        "totals": [
-            {
-                "entity": t.entity,
-                "system_a": t.system_a,
-                "system_b": t.system_b,
-                "count_a": t.count_a,
-                "count_b": t.count_b,
-                "total_a": _dec(t.total_a),
-                "total_b": _dec(t.total_b),
-                "field": t.field,
-                "subset": t.subset,
-            }
-            for t in result.totals
-        ],
-        "customers": [
-            {
-                "customer_id": c.customer_id,
-                "customer_name": c.customer_name,
-                "entity": c.entity,
-                "system_a": c.system_a,
-                "system_b": c.system_b,
-                "count_a": c.count_a,
-                "count_b": c.count_b,
-                "total_a": _dec(c.total_a),
-                "total_b": _dec(c.total_b),
-            }
-            for c in result.customers[:1000]
-        ],
-        "customers_differing": len(result.customers),
-        "by_kind": {kind: result.count(kind) for kind in KINDS},
-    }
-
-
-def _from_dec(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    """A stored reconciliation run, as pages and the digest read it."""
-
-    id: str
-    started_at: datetime
-    finished_at: datetime
-    trigger: str
-    mismatches: int
-    totals: list[PairTotals]
-    customers: list[CustomerTotals]
-    customers_differing: int
-    by_kind: dict[str, int]
-
-
-def latest_run(conn: Connection) -> StoredRun | None:
-    """The most recent stored reconciliation, or ``None`` when none has run."""
-    row = (
-        conn.execute(select(RECON_RUN).order_by(RECON_RUN.c.started_at.desc()).limit(1))
-        .mappings()
-        .first()
-    )
-    if row is None:
-        return None
-    summary = row["summary"] or {}
-    return StoredRun(
-        id=row["id"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        trigger=row["trigger"],
-        mismatches=int(row["mismatches"]),
-        totals=[
-            PairTotals(
-                t["entity"],
-                t["system_a"],
-                t["system_b"],
-                int(t["count_a"]),
-                int(t["count_b"]),
-                _from_dec(t["total_a"]),
-                _from_dec(t["total_b"]),
-                t.get("field"),
-                bool(t.get("subset", False)),
-            )
-            for t in summary.get("totals", [])
-        ],
-        customers=[
-            CustomerTotals(
-                c["customer_id"],
-                c["customer_name"],
-                c["entity"],
-                c["system_a"],
-                c["system_b"],
-                int(c["count_a"]),
-                int(c["count_b"]),
-                _from_dec(c["total_a"]),
-                _from_dec(c["total_b"]),
-            )
-            for c in summary.get("customers", [])
-        ],
-        customers_differing=int(summary.get("customers_differing", 0)),
-        by_kind={k: int(v) for k, v in summary.get("by_kind", {}).items()},
-    )
-
-
-def stored_mismatches(
-    conn: Connection,
-    run_id: str,
-    *,
-    kind: str | None = None,
-    entity: str | None = None,
-    customer_id: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> tuple[list[Mismatch], int]:
-    """A page of a stored run's mismatches and how many match the filter."""
-    query = select(RECON_ITEM, func.count().over().label("matches")).where(
-        RECON_ITEM.c.run_id == run_id
-    )
-    if kind:
-        query = query.where(RECON_ITEM.c.kind == kind)
-    if entity:
-        query = query.where(RECON_ITEM.c.entity == entity)
-    if customer_id:
-        query = query.where(RECON_ITEM.c.customer_id == customer_id)
-    rows = (
-        conn.execute(query.order_by(RECON_ITEM.c.id).limit(limit).offset(offset)).mappings().all()
-    )
-    items = [
-        Mismatch(
-            kind=r["kind"],
-            entity=r["entity"],
-            hub_id=r["hub_id"],
-            label=r["label"],
-            customer_id=r["customer_id"],
-            system_a=r["system_a"],
-            system_b=r["system_b"],
-            value_a=r["value_a"],
-            value_b=r["value_b"],
-            remote_a=r["remote_a"],
-            remote_b=r["remote_b"],
-            last_run_a=r["last_run_a"],
-            last_run_b=r["last_run_b"],
-            detail=r["detail"],
-        )
-        for r in rows
-    ]
-    return items, (int(rows[0]["matches"]) if rows else 0)

@@ -26,7 +26,8 @@ from hub.finance.contracts import FLAGS, ExecutionReport, contract_execution
 from hub.finance.customer360 import Customer360, CustomerHit, customer_detail, search_customers
 from hub.finance.exports import Cell, ExportTable
 from hub.finance.forecast import Forecast, cash_forecast
-from hub.finance.reconcile import Mismatch, StoredRun, latest_run, stored_mismatches
+from hub.finance.reconcile import Mismatch
+from hub.finance.reconcile_runs import StoredRun, latest_run, stored_mismatches
 from hub.finance.revenue import RevenueReport, default_window, revenue_report
 from hub.finance.sql import Sql, business_today
 from hub.settings import Settings

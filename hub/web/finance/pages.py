@@ -24,7 +24,8 @@ from hub.finance.contracts import FLAG_LABELS, FLAGS, SORTS
 from hub.finance.exports import FORMATS, MEDIA_TYPES, ExportTable
 from hub.finance.exports import render as render_export
 from hub.finance.fields import field_rules
-from hub.finance.reconcile import KINDS, run_reconciliation
+from hub.finance.reconcile import KINDS
+from hub.finance.reconcile_runs import run_reconciliation
 from hub.finance.sql import business_today
 from hub.settings import Settings, SettingsError
 from hub.web.deps import require_role

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration" / "fi
 import finance_dataset as ds
 
 from hub.auth import create_user
-from hub.finance.reconcile import run_reconciliation
+from hub.finance.reconcile_runs import run_reconciliation
 from hub.store import make_engine
 from hub.web.app import create_app
 from hub.web.finance import data

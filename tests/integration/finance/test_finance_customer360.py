@@ -9,7 +9,7 @@ from finance_dataset import sql_for
 from sqlalchemy import Engine, update
 
 from hub.finance.customer360 import customer_detail, search_customers
-from hub.finance.reconcile import run_reconciliation
+from hub.finance.reconcile_runs import run_reconciliation
 from hub.finance.sql import LINK
 from hub.settings import Settings
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from hub.finance.alerts import risk_alerts
 from hub.finance.digest import write_digest
 from hub.finance.mailer import DeliveryError
-from hub.finance.reconcile import run_reconciliation
+from hub.finance.reconcile_runs import run_reconciliation
 from hub.finance.settings import FinanceSettings
 from hub.settings import Settings
 

@@ -10,13 +10,8 @@ from finance_dataset import SHANGHAI, sql_for
 from sqlalchemy import Engine, update
 
 from hub.finance.fields import field_rules
-from hub.finance.reconcile import (
-    latest_run,
-    reconcile,
-    run_reconciliation,
-    stored_mismatches,
-    system_pairs,
-)
+from hub.finance.reconcile import reconcile, system_pairs
+from hub.finance.reconcile_runs import latest_run, run_reconciliation, stored_mismatches
 from hub.finance.sql import LINK
 from hub.settings import Settings
 

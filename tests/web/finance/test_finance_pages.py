@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from web_support import LiveServer
 
-from hub.finance.reconcile import run_reconciliation
+from hub.finance.reconcile_runs import run_reconciliation
 
 Login = Callable[..., tuple[httpx.Client, str]]
 PAGES = (
