@@ -45,7 +45,7 @@ from hub.web.services.mappings import (
     read_text,
     resolve_path,
 )
-from hub.web.services.paging import MAX_OFFSET, paginate, row_id
+from hub.web.services.paging import MAX_OFFSET, Page, paginate, row_id
 from hub.web.services.pipelines import pipeline_views
 from hub.web.services.queues import STATUSES, conflicts_query, letters_query, resolve, retry_letter
 from hub.web.services.runs import RunStartError
@@ -62,6 +62,16 @@ OFFSET = Query(0, ge=0, le=MAX_OFFSET)
 def _page(items: list[dict[str, Any]], limit: int, offset: int) -> PageOut:
     return PageOut(
         items=items[offset : offset + limit], total=len(items), limit=limit, offset=offset
+    )
+
+
+def _stored_page(page: Page) -> PageOut:
+    """A page of store rows (``paginate``'s answer) as the API returns it."""
+    return PageOut(
+        items=[_jsonable(r) for r in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -324,12 +334,7 @@ async def runs(
     if pipeline:
         query = query.where(RUN.c.pipeline == pipeline)
     page = await run_in_threadpool(paginate, hub_state(request).engine, query, limit, offset)
-    return PageOut(
-        items=[_jsonable(r) for r in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return _stored_page(page)
 
 
 @router.get("/runs/{run_id}")
@@ -371,12 +376,7 @@ async def dead_letters(
     page = await run_in_threadpool(
         paginate, hub_state(request).engine, letters_query(_status(status)), limit, offset
     )
-    return PageOut(
-        items=[_jsonable(r) for r in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return _stored_page(page)
 
 
 @router.get("/dead-letters/{letter_id}")
@@ -430,12 +430,7 @@ async def conflicts(
     page = await run_in_threadpool(
         paginate, hub_state(request).engine, conflicts_query(_status(status)), limit, offset
     )
-    return PageOut(
-        items=[_jsonable(r) for r in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return _stored_page(page)
 
 
 @router.get("/conflicts/{conflict_id}")
