@@ -6,41 +6,23 @@ command gained for vendor options (hub/cli/sandbox.py).
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import typer
+from sandbox_cli import SYNCHUB, served
 
 from hub.cli.sandbox import sandbox_options
 
-SYNCHUB = str(Path(sys.executable).with_name("synchub"))
-
 
 @contextmanager
-def running(*args: str) -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen(
-        [SYNCHUB, "sandbox", "jira", "--port", "0", "--json", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line, proc.stderr.read() if proc.stderr else "no output"
-        yield json.loads(line)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+def running(*args: str) -> Iterator[dict[str, Any]]:
+    with served("jira", *args) as (_, creds):
+        yield creds
 
 
 @pytest.mark.parametrize(("flavour", "deployment"), [("cloud", "Cloud"), ("dc", "Server")])

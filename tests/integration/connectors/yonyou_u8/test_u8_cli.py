@@ -2,44 +2,33 @@
 
 from __future__ import annotations
 
-import json
-import select
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
+from sandbox_cli import served
 
 from connectors.yonyou_u8 import YonyouU8Connector
 
-SYNCHUB = Path(sys.executable).with_name("synchub")
-
 
 @pytest.fixture
-def served() -> Iterator[dict[str, str]]:
-    with subprocess.Popen(
-        [str(SYNCHUB), "sandbox", "yonyou-u8", "--port", "0", "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    ) as process:
-        try:
-            assert process.stdout is not None
-            ready, _, _ = select.select([process.stdout], [], [], 60)
-            assert ready, "the sandbox printed nothing within 60 s"
-            yield json.loads(process.stdout.readline())
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+def served_sandbox() -> Iterator[dict[str, Any]]:
+    with served("yonyou-u8") as (_, credentials):
+        yield credentials
 
 
 async def test_json_line_names_url_and_credentials_and_the_server_answers(
-    served: dict[str, str],
+    served_sandbox: dict[str, str],
 ) -> None:
-    assert set(served) == {"base_url", "from_account", "to_account", "app_key", "app_secret"}
-    assert served["base_url"].startswith("http://127.0.0.1:")
-    connector = YonyouU8Connector({**served, "poll_interval": 0.01})
+    assert set(served_sandbox) == {
+        "base_url",
+        "from_account",
+        "to_account",
+        "app_key",
+        "app_secret",
+    }
+    assert served_sandbox["base_url"].startswith("http://127.0.0.1:")
+    connector = YonyouU8Connector({**served_sandbox, "poll_interval": 0.01})
     result = await connector.check()
     assert result.ok, result.message
     pages = [page async for page in connector.read("customers")]

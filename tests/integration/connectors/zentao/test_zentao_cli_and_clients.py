@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sandbox_cli import served
 
 from connectors.sdk.sandbox import SandboxServer
 
@@ -21,20 +22,8 @@ BIN = Path(sys.executable).parent
 @pytest.fixture
 def cli_sandbox() -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
     """``synchub sandbox zentao --port 0 --json`` running; its first line parsed."""
-    proc = subprocess.Popen(
-        [str(BIN / "synchub"), "sandbox", "zentao", "--port", "0", "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    try:
-        line = proc.stdout.readline()
-        yield proc, json.loads(line)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        proc.stdout.close()
+    with served("zentao") as running:
+        yield running
 
 
 def test_cli_prints_one_json_line_then_serves(
